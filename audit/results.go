@@ -1,0 +1,107 @@
+package audit
+
+import "time"
+
+// ResultsSchemaVersion is the version of the JSON results format (docs/results.md).
+const ResultsSchemaVersion = 1
+
+// ControlStatus is the outcome of one control.
+type ControlStatus string
+
+const (
+	// Pass: the control was checked on complete evidence and nothing broke it.
+	Pass ControlStatus = "pass"
+	// Fail: at least one finding breaks the control.
+	Fail ControlStatus = "fail"
+	// Error: the control could not be decided, because evidence it needs is missing,
+	// incomplete or unreadable. Never a pass.
+	Error ControlStatus = "error"
+	// Manual: the control cannot be automated; a person must check it.
+	Manual ControlStatus = "manual"
+	// NotApplicable: the tenant has nothing the control applies to.
+	NotApplicable ControlStatus = "not_applicable"
+)
+
+// Severities, most severe first.
+var Severities = []string{"critical", "high", "medium", "low", "info"}
+
+// SeverityRank orders severities: critical is 0, info is 4, anything unknown is 5.
+func SeverityRank(s string) int {
+	for i, v := range Severities {
+		if v == s {
+			return i
+		}
+	}
+	return len(Severities)
+}
+
+// Results is the outcome of one scan: what every report is written from.
+type Results struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Tool          Tool      `json:"tool"`
+	ScannedAt     time.Time `json:"scannedAt"`
+	Tenant        Tenant    `json:"tenant"`
+	// Complete is true when every evidence source was collected completely.
+	Complete bool            `json:"complete"`
+	Summary  Summary         `json:"summary"`
+	Controls []ControlResult `json:"controls"`
+	Findings []Finding       `json:"findings"`
+	// Evidence is the collection record of every source.
+	Evidence map[SourceName]*Source `json:"evidence"`
+}
+
+// Tool names the build that produced the results.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Summary counts controls by status and findings by severity.
+type Summary struct {
+	Controls   map[ControlStatus]int `json:"controls"`
+	Findings   map[string]int        `json:"findings"`
+	ExitCode   int                   `json:"exitCode"`
+	Verdict    string                `json:"verdict"`
+	Incomplete []SourceName          `json:"incompleteSources,omitempty"`
+}
+
+// ControlResult is one control and its outcome.
+type ControlResult struct {
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Description string        `json:"description,omitempty"`
+	Severity    string        `json:"severity"`
+	Status      ControlStatus `json:"status"`
+	// Reason explains error, manual and not_applicable outcomes.
+	Reason      string       `json:"reason,omitempty"`
+	Remediation string       `json:"remediation,omitempty"`
+	URL         string       `json:"url,omitempty"`
+	Sources     []SourceName `json:"sources,omitempty"`
+	// Observation controls record findings that are expected and do not fail.
+	Observation bool `json:"observation,omitempty"`
+	Findings    int  `json:"findingCount"`
+	// Policy is the Rego package the control comes from.
+	Policy string `json:"policy"`
+}
+
+// Finding is one thing a control found.
+type Finding struct {
+	// ID is a stable fingerprint of control, resource and key: the same problem gets
+	// the same ID in every scan.
+	ID          string         `json:"id"`
+	Control     string         `json:"control"`
+	Severity    string         `json:"severity"`
+	Message     string         `json:"message"`
+	Resource    Resource       `json:"resource"`
+	Evidence    map[string]any `json:"evidence,omitempty"`
+	Remediation string         `json:"remediation,omitempty"`
+}
+
+// Resource is what a finding is about.
+type Resource struct {
+	// Type is the kind of object: servicePrincipal, delegatedGrant, appRoleAssignment,
+	// chatLink, channelLink, chatActivity, member, share, systemUser.
+	Type string `json:"type"`
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}

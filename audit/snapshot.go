@@ -1,0 +1,125 @@
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// MaxSnapshotBytes bounds what LoadSnapshot reads, so a hostile file cannot exhaust
+// memory before it is rejected.
+const MaxSnapshotBytes = 8 << 30
+
+// LoadSnapshot reads a snapshot file. Its errors name the file and what is wrong.
+func LoadSnapshot(path string) (*Snapshot, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("snapshot %s: no such file", path)
+		}
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
+	}
+	defer f.Close()
+	s, err := DecodeSnapshot(io.LimitReader(f, MaxSnapshotBytes))
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// DecodeSnapshot reads a snapshot from r and checks its version and shape.
+func DecodeSnapshot(r io.Reader) (*Snapshot, error) {
+	d := json.NewDecoder(r)
+	var s Snapshot
+	if err := d.Decode(&s); err != nil {
+		return nil, describeJSONError(err)
+	}
+	if d.More() {
+		return nil, errors.New("unexpected data after the snapshot object")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Validate checks what the engine relies on: a supported version and a status for
+// every source. A source with no record is taken as not collected, never as complete.
+func (s *Snapshot) Validate() error {
+	switch {
+	case s.SchemaVersion == 0:
+		return errors.New("not a teamschat-audit snapshot (no schemaVersion)")
+	case s.SchemaVersion != SchemaVersion:
+		return fmt.Errorf("schemaVersion %d is not supported (this build reads %d); "+
+			"collect the evidence again with this version", s.SchemaVersion, SchemaVersion)
+	}
+	if s.Sources == nil {
+		s.Sources = map[SourceName]*Source{}
+	}
+	for _, name := range AllSources {
+		src := s.Sources[name]
+		if src == nil {
+			s.Sources[name] = &Source{Status: StatusNotCollected, Reason: "not in the snapshot"}
+			continue
+		}
+		switch src.Status {
+		case StatusComplete, StatusIncomplete, StatusError, StatusNotCollected:
+		default:
+			return fmt.Errorf("source %s has unknown status %q", name, src.Status)
+		}
+	}
+	return nil
+}
+
+// SaveSnapshot writes s to path atomically with mode 0600: a reader never sees half a
+// file, and evidence about users is not left readable by others.
+func SaveSnapshot(path string, s *Snapshot) error {
+	return writeFileAtomic(path, 0o600, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	})
+}
+
+func writeFileAtomic(path string, mode os.FileMode, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// describeJSONError turns a decoder error into one line a user can act on.
+func describeJSONError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("empty file, expected a JSON snapshot")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("truncated JSON: the file ends in the middle of the snapshot")
+	case errors.As(err, &syn):
+		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, syn.Error())
+	case errors.As(err, &typ):
+		return fmt.Errorf("field %s: expected %s, found JSON %s", typ.Field, typ.Type, typ.Value)
+	}
+	return fmt.Errorf("invalid snapshot: %w", err)
+}
