@@ -1,0 +1,53 @@
+# METADATA
+# description: >-
+#   Microsoft Graph as the scope controls see it: recognised by appId alone, with the
+#   expected permissions from data.teamschat.config, compared ignoring case.
+package teamschat.lib.graph
+
+# is_graph holds for a resource that is Microsoft Graph. A resource that could not be
+# read has an empty appId and is never taken for Graph, whatever its display name.
+is_graph(resource) if {
+	resource.appId != ""
+	lower(resource.appId) == lower(input.tenant.graphAppId)
+}
+
+delegated_expected := {lower(name) | some name in data.teamschat.config.delegated}
+
+application_expected := {lower(name) | some name in data.teamschat.config.application}
+
+# permission_name is a permission's name, or "" when the input lacks one.
+permission_name(permission) := object.get(permission, "name", "")
+
+# integration is the integration's service principal as a finding resource.
+integration := {
+	"type": "servicePrincipal",
+	"id": object.get(input.tenant.integration, "id", ""),
+	"name": object.get(input.tenant.integration, "displayName", ""),
+}
+
+# grant_resource is a delegated grant as a finding resource, named by what it points at.
+grant_resource(grant) := {
+	"type": "delegatedGrant",
+	"id": object.get(grant, "id", ""),
+	"name": object.get(grant, ["resource", "displayName"], ""),
+}
+
+# assignment_resource is an application permission assignment as a finding resource.
+assignment_resource(assignment) := {
+	"type": "appRoleAssignment",
+	"id": object.get(assignment, "id", ""),
+	"name": object.get(assignment, ["resource", "displayName"], ""),
+}
+
+grant_url(grant) := sprintf(
+	"https://graph.microsoft.com/v1.0/oauth2PermissionGrants/%s",
+	[object.get(grant, "id", "{id}")],
+)
+
+assignment_url(assignment) := sprintf(
+	"https://graph.microsoft.com/v1.0/servicePrincipals/%s/appRoleAssignments/%s",
+	[object.get(input.tenant.integration, "id", "{spId}"), object.get(assignment, "id", "{id}")],
+)
+
+# not_found is the not_applicable reason of every control over the integration's grants.
+not_found := "no integration service principal in the tenant"

@@ -1,0 +1,60 @@
+# METADATA
+# description: >-
+#   Chat and channel links (input.links) as the link controls see them. Missing fields
+#   count against the link: a link without "active" is judged as active, members that
+#   are not known to be readable are an error.
+package teamschat.lib.links
+
+# resource is a link as a finding resource.
+resource(link) := {
+	"type": _type(link),
+	"id": object.get(link, "id", ""),
+	"name": object.get(link, "name", ""),
+}
+
+_type(link) := "chatLink" if link.kind == "chat"
+
+_type(link) := "channelLink" if link.kind == "channel"
+
+_type(link) := "link" if not link.kind in {"chat", "channel"}
+
+# active holds unless the link is known to be inactive (disassociated or deactivated).
+active(link) if not link.active == false
+
+# active_links are the links of this batch that connect a record today.
+active_links contains link if {
+	some link in input.links
+	active(link)
+}
+
+# members lists a link's members; empty when they are not known (see members_error).
+members(link) := object.get(link, ["members", "list"], [])
+
+# members_error says why a link's members cannot be judged; undefined when they can.
+members_error(link) := sprintf("%s %s: members of the conversation could not be read: %s", [
+	_type(link), object.get(link, "id", ""),
+	object.get(link, ["members", "error"], "not collected"),
+]) if {
+	not link.members.known == true
+}
+
+# member_id is a member's Entra object id, or its membership id when the former is absent.
+member_id(member) := member.userId if _has_user_id(member)
+
+member_id(member) := object.get(member, "id", "") if {
+	not _has_user_id(member)
+}
+
+_has_user_id(member) if {
+	is_string(member.userId)
+	member.userId != ""
+}
+
+# record_target is the Dataverse Web API reference of a link's record, for remediation.
+record_target(link) := sprintf(`{"@odata.type": "Microsoft.Dynamics.CRM.%s", "%sid": "%s"}`, [
+	object.get(link, ["record", "table"], "{table}"),
+	object.get(link, ["record", "table"], "{table}"),
+	object.get(link, ["record", "id"], "{recordId}"),
+])
+
+not_applicable_reason := "no chat or channel is connected to a record"

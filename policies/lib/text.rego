@@ -1,0 +1,72 @@
+# METADATA
+# description: >-
+#   Tells conversation-like text from identifiers, and describes a value without
+#   repeating it: findings name a column, a length and a hash prefix, never the text.
+package teamschat.lib.text
+
+# describe names a value by its column, length and the first 12 hex characters of its
+# SHA-256, so that two reports can be compared without either holding the text.
+describe(column, value) := {
+	"column": column,
+	"length": count(s),
+	"sha256": substring(crypto.sha256(s), 0, 12),
+} if {
+	s := _as_string(value)
+}
+
+_as_string(value) := value if is_string(value)
+
+_as_string(value) := json.marshal(value) if not is_string(value)
+
+# signals are the reasons one string looks like conversation text.
+signals(s) := {sig |
+	some sig in ["markup", "line-break", "long-text"]
+	_has(sig, s)
+}
+
+# A tag or an HTML entity: Teams message bodies are HTML.
+_has("markup", s) if regex.match(`<[A-Za-z/!?][^<>]*>`, s)
+
+_has("markup", s) if regex.match(`&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`, s)
+
+_has("line-break", s) if regex.match(`[\r\n\x{2028}\x{2029}]`, s)
+
+_has("long-text", s) if count(s) > max_free_text_length
+
+# max_free_text_length falls back to 256 so that a data override that drops the key
+# cannot switch the check off.
+default max_free_text_length := 256
+
+max_free_text_length := data.teamschat.config.maxFreeTextLength
+
+# value_signals are the signals of every string inside a value: a string itself, or the
+# string leaves of an object or array.
+value_signals(value) := {sig |
+	walk(value, [_, leaf])
+	is_string(leaf)
+	some sig in signals(leaf)
+}
+
+# is_text holds for a value that may carry free text: a string that is not blank and not
+# an identifier, number, boolean or date, or an object or array holding such a string.
+is_text(value) if {
+	walk(value, [_, leaf])
+	is_string(leaf)
+	_free_string(leaf)
+}
+
+_free_string(s) if {
+	trim_space(s) != ""
+	not _scalar_string(s)
+}
+
+_scalar_string(s) if regex.match(`^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$`, s)
+
+_scalar_string(s) if regex.match(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`, s)
+
+_scalar_string(s) if lower(s) in {"true", "false"}
+
+_scalar_string(s) if regex.match(
+	`^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$`,
+	s,
+)
