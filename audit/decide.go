@@ -1,0 +1,191 @@
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Exit codes of a scan, from the most to the least urgent.
+const (
+	ExitCompliant = 0
+	ExitFailed    = 1
+	// ExitUndecided: evidence incomplete, a control in error, or bad input.
+	ExitUndecided = 2
+)
+
+// Version is the tool's version, set at build time.
+var Version = "dev"
+
+// maxReasons is how many item-level errors a control's reason quotes.
+const maxReasons = 3
+
+// results turns what the rules returned into the outcome of every control.
+func (e *Engine) results(snap *Snapshot, out []outcome) *Results {
+	r := &Results{
+		SchemaVersion: ResultsSchemaVersion,
+		Tool:          Tool{Name: "teamschat-audit", Version: Version},
+		ScannedAt:     now(),
+		Tenant:        snap.Tenant,
+		Evidence:      snap.Sources,
+		Complete:      true,
+		Findings:      []Finding{},
+		Summary: Summary{
+			Controls: map[ControlStatus]int{},
+			Findings: map[string]int{},
+		},
+	}
+	for _, name := range AllSources {
+		if snap.Sources[name].Status != StatusComplete {
+			r.Complete = false
+			r.Summary.Incomplete = append(r.Summary.Incomplete, name)
+		}
+	}
+	for i, c := range e.Controls {
+		findings := make([]Finding, 0, len(out[i].findings))
+		for _, raw := range out[i].findings {
+			findings = append(findings, c.finding(raw))
+		}
+		cr := c.decide(snap, out[i], len(findings))
+		r.Controls = append(r.Controls, cr)
+		r.Findings = append(r.Findings, findings...)
+		r.Summary.Controls[cr.Status]++
+		for _, f := range findings {
+			r.Summary.Findings[f.Severity]++
+		}
+	}
+	sortFindings(r.Findings)
+	r.Summary.ExitCode, r.Summary.Verdict = verdict(r)
+	return r
+}
+
+// decide gives a control its status. The order matters: evidence that is not complete
+// wins over everything, so a control never passes on evidence it did not see.
+func (c *Control) decide(snap *Snapshot, o outcome, findings int) ControlResult {
+	cr := ControlResult{
+		ID: c.ID, Title: c.Title, Description: c.Description, Severity: c.Severity,
+		Remediation: c.Remediation, URL: c.URL, Sources: c.Sources,
+		Observation: c.Observation, Findings: findings, Policy: c.Package,
+	}
+	var missing []string
+	for _, name := range c.Sources {
+		if src := snap.Sources[name]; src.Status != StatusComplete {
+			missing = append(missing, sourceProblem(name, src))
+		}
+	}
+	switch {
+	case c.Manual:
+		cr.Status, cr.Reason = Manual, "cannot be checked automatically; see the guidance"
+	case len(missing) > 0:
+		cr.Status = Error
+		cr.Reason = "evidence not complete: " + strings.Join(missing, "; ")
+	case len(o.notApplicable) > 0:
+		cr.Status, cr.Reason = NotApplicable, fmt.Sprint(o.notApplicable[0])
+	case len(o.errors) > 0:
+		cr.Status, cr.Reason = Error, errorReason(o.errors)
+	case findings > 0 && !c.Observation:
+		cr.Status = Fail
+	default:
+		cr.Status = Pass
+	}
+	return cr
+}
+
+func sourceProblem(name SourceName, src *Source) string {
+	s := fmt.Sprintf("%s is %s", name, src.Status)
+	if src.Reason != "" {
+		s += " (" + src.Reason + ")"
+	}
+	return s
+}
+
+// errorReason quotes the first item-level errors, sorted so the text is stable.
+func errorReason(errs []any) string {
+	msgs := make([]string, 0, len(errs))
+	for _, e := range errs {
+		msgs = append(msgs, fmt.Sprint(e))
+	}
+	sort.Strings(msgs)
+	n := len(msgs)
+	if n > maxReasons {
+		msgs = msgs[:maxReasons]
+	}
+	s := "evidence missing: " + strings.Join(msgs, "; ")
+	if n > maxReasons {
+		s += fmt.Sprintf("; and %d more", n-maxReasons)
+	}
+	return s
+}
+
+// finding reads one finding object returned by a rule. Missing parts are filled from
+// the control rather than dropped: a malformed finding still shows.
+func (c *Control) finding(raw any) Finding {
+	obj, _ := raw.(map[string]any)
+	f := Finding{Control: c.ID, Severity: c.Severity, Remediation: c.Remediation}
+	if s, ok := obj["severity"].(string); ok && SeverityRank(s) < len(Severities) {
+		f.Severity = s
+	}
+	if s, ok := obj["remediation"].(string); ok && s != "" {
+		f.Remediation = s
+	}
+	f.Message, _ = obj["message"].(string)
+	if f.Message == "" {
+		f.Message = c.Title
+	}
+	if res, ok := obj["resource"].(map[string]any); ok {
+		f.Resource.Type = fmt.Sprint(orEmpty(res["type"]))
+		f.Resource.ID = fmt.Sprint(orEmpty(res["id"]))
+		f.Resource.Name = fmt.Sprint(orEmpty(res["name"]))
+	}
+	f.Evidence, _ = obj["evidence"].(map[string]any)
+	key := fmt.Sprint(orEmpty(obj["key"]))
+	f.ID = Fingerprint(c.ID, f.Resource, key)
+	return f
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+// Fingerprint identifies a finding across scans: the control, the resource and the
+// rule's key, never anything that changes from one scan to the next.
+func Fingerprint(control string, res Resource, key string) string {
+	h := sha256.New()
+	for _, part := range []string{control, res.Type, strings.ToLower(res.ID), key} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if ra, rb := SeverityRank(a.Severity), SeverityRank(b.Severity); ra != rb {
+			return ra < rb
+		}
+		if a.Control != b.Control {
+			return a.Control < b.Control
+		}
+		if a.Resource.ID != b.Resource.ID {
+			return a.Resource.ID < b.Resource.ID
+		}
+		return a.ID < b.ID
+	})
+}
+
+// verdict gives the exit code: undecided wins over failed, failed over compliant.
+func verdict(r *Results) (int, string) {
+	if !r.Complete || r.Summary.Controls[Error] > 0 {
+		return ExitUndecided, "undecided"
+	}
+	if r.Summary.Controls[Fail] > 0 {
+		return ExitFailed, "non-compliant"
+	}
+	return ExitCompliant, "compliant"
+}
