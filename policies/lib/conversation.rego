@@ -6,11 +6,13 @@ package teamschat.lib.conversation
 
 # kind is "chat" or "channel" for a well-formed conversation ID, undefined otherwise.
 kind(id) := "chat" if {
+	is_string(id)
 	some pattern in _chat_patterns
 	regex.match(pattern, id)
 }
 
 kind(id) := "channel" if {
+	is_string(id)
 	regex.match(`^19:[A-Za-z0-9_-]+@thread\.(tacv2|skype)$`, id)
 }
 

@@ -16,7 +16,7 @@ _type(link) := "chatLink" if link.kind == "chat"
 
 _type(link) := "channelLink" if link.kind == "channel"
 
-_type(link) := "link" if not link.kind in {"chat", "channel"}
+_type(link) := "link" if not object.get(link, "kind", "") in {"chat", "channel"}
 
 # active holds unless the link is known to be inactive (disassociated or deactivated).
 active(link) if not link.active == false

@@ -1,0 +1,59 @@
+# METADATA
+# title: No other column of a link row carries conversation-like text
+# description: >-
+#   The FAQ says no conversation text is stored in Dynamics 365. Besides the conversation
+#   ID, a link row holds identifiers, names and dates. A column with markup (tags, HTML
+#   entities), line breaks or long free text, or a column outside the known schema that
+#   holds free text, may be a message copied by a customisation. Values are reported by
+#   column, length and hash prefix only.
+# related_resources:
+#   - ref: https://learn.microsoft.com/en-us/dynamics365/sales/teams-integration/teams-chat-integration-faqs
+# custom:
+#   id: STORE-02
+#   severity: high
+#   scope: batch
+#   sources: [chatLinks, channelLinks]
+#   remediation: >-
+#     Find the customisation that writes the column (plug-in, flow, form script or data
+#     import on the link table), stop it, and clear the value. If the column is a new
+#     system column from Microsoft, add it to knownColumns in the policy data.
+package teamschat.controls.store.store02
+
+import data.teamschat.lib.links
+import data.teamschat.lib.text
+
+not_applicable := links.not_applicable_reason if input.tenant.counts.links == 0
+
+_entity_sets := {
+	"msdyn_teamschatassociation": "msdyn_teamschatassociations",
+	"msdyn_teamscollaboration": "msdyn_teamscollaborations",
+}
+
+findings contains finding if {
+	some link in input.links
+	some column, value in object.get(link, "columns", {})
+	column != object.get(link, "conversationColumn", "")
+	signals := text.value_signals(value) | _unknown(link, column, value)
+	count(signals) > 0
+	table := object.get(link, "table", "")
+	finding := {
+		"resource": links.resource(link),
+		"key": column,
+		"message": sprintf("column %s of %s row %s looks like conversation text (%s)", [
+			column, table, object.get(link, "id", ""), concat(", ", sort(signals)),
+		]),
+		"evidence": object.union(text.describe(column, value), {"signals": sort(signals), "table": table}),
+		"remediation": sprintf(
+			"Find and stop what writes %s on %s, then clear it: PATCH [org]/api/data/v9.2/%s(%s) with body {\"%s\": null}.",
+			[column, table, object.get(_entity_sets, table, table), object.get(link, "id", ""), column],
+		),
+	}
+}
+
+# _unknown flags free text in a column the policy data does not list for the table.
+_unknown(link, column, value) := {"unknown-column"} if {
+	not column in _known_columns(link)
+	text.is_text(value)
+} else := set()
+
+_known_columns(link) := {column | some column in data.teamschat.config.knownColumns[link.table]}
