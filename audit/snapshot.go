@@ -77,14 +77,16 @@ func (s *Snapshot) Validate() error {
 // SaveSnapshot writes s to path atomically with mode 0600: a reader never sees half a
 // file, and evidence about users is not left readable by others.
 func SaveSnapshot(path string, s *Snapshot) error {
-	return writeFileAtomic(path, 0o600, func(w io.Writer) error {
+	return WriteFileAtomic(path, 0o600, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	})
 }
 
-func writeFileAtomic(path string, mode os.FileMode, write func(io.Writer) error) error {
+// WriteFileAtomic writes a file through a temporary file in the same directory and a
+// rename, so that a reader sees the old file or the new one, never half of one.
+func WriteFileAtomic(path string, mode os.FileMode, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

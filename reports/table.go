@@ -1,0 +1,235 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/teamschat-audit/teamschat-audit/audit"
+)
+
+func init() {
+	register(Format{Name: "table", File: "teamschat-audit.txt", Write: writeTable})
+}
+
+// tableFindings is how many findings the terminal table lists; the other formats
+// carry them all.
+const tableFindings = 50
+
+// writeTable writes the terminal report: the verdict, the controls, the findings most
+// severe first, and what was collected. Every tenant string goes through CleanText.
+func writeTable(w io.Writer, r *audit.Results, o Options) error {
+	width := o.Width
+	if width <= 0 {
+		width = 100
+	}
+	p := &printer{w: w, color: o.Color, width: width}
+	p.header(r)
+	p.controls(r)
+	p.notes(r)
+	p.findings(r)
+	p.evidence(r)
+	return p.err
+}
+
+type printer struct {
+	w     io.Writer
+	color bool
+	width int
+	err   error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) table(header []string, rows [][]string) {
+	if p.err != nil {
+		return
+	}
+	t := tablewriter.NewTable(p.w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
+		tablewriter.WithMaxWidth(p.width),
+		tablewriter.WithRowAutoWrap(tw.WrapNormal),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	t.Header(header)
+	if err := t.Bulk(rows); err != nil {
+		p.err = err
+		return
+	}
+	p.err = t.Render()
+}
+
+func (p *printer) header(r *audit.Results) {
+	tenant := CleanText(r.Tenant.TenantID)
+	if tenant == "" {
+		tenant = "(unknown tenant)"
+	}
+	p.printf("teamschat-audit %s  tenant %s  scanned %s\n", CleanText(r.Tool.Version), tenant,
+		r.ScannedAt.UTC().Format(time.RFC3339))
+	verdict := strings.ToUpper(r.Summary.Verdict)
+	p.printf("Verdict: %s (exit %d)  controls: %s  findings: %s\n\n",
+		p.paint(verdict, verdictColor(r.Summary.ExitCode)), r.Summary.ExitCode,
+		statusCounts(r), severityCounts(r))
+}
+
+func (p *printer) controls(r *audit.Results) {
+	rows := make([][]string, 0, len(r.Controls))
+	for _, c := range r.Controls {
+		count := fmt.Sprint(c.Findings)
+		if c.Observation && c.Findings > 0 {
+			count += " obs."
+		}
+		rows = append(rows, []string{c.ID, c.Severity, p.paint(string(c.Status),
+			statusColor(c.Status)), count, CleanText(c.Title)})
+	}
+	p.table([]string{"CONTROL", "SEVERITY", "STATUS", "FINDINGS", "TITLE"}, rows)
+}
+
+// notes explains every control that is not a plain pass or fail.
+func (p *printer) notes(r *audit.Results) {
+	first := true
+	for _, c := range r.Controls {
+		if c.Reason == "" || c.Status == audit.Manual {
+			continue
+		}
+		if first {
+			p.printf("\n")
+			first = false
+		}
+		p.printf("%s %s: %s\n", c.ID, c.Status, CleanText(c.Reason))
+	}
+	for _, c := range r.Controls {
+		if c.Status == audit.Manual {
+			p.printf("%s manual: %s\n", c.ID, CleanText(c.Description))
+		}
+	}
+}
+
+func (p *printer) findings(r *audit.Results) {
+	if len(r.Findings) == 0 {
+		p.printf("\nNo findings.\n")
+		return
+	}
+	shown := r.Findings
+	if len(shown) > tableFindings {
+		shown = shown[:tableFindings]
+	}
+	p.printf("\nFindings (%d", len(r.Findings))
+	if len(shown) < len(r.Findings) {
+		p.printf(", the %d most severe shown; --format json, csv or html lists all", len(shown))
+	}
+	p.printf(")\n")
+	rows := make([][]string, 0, len(shown))
+	for _, f := range shown {
+		res := CleanText(f.Resource.Type + " " + f.Resource.ID)
+		if name := CleanText(f.Resource.Name); name != "" {
+			res += " (" + truncate(name, 40) + ")"
+		}
+		rows = append(rows, []string{f.Severity, f.Control, res, CleanText(f.Message)})
+	}
+	p.table([]string{"SEVERITY", "CONTROL", "RESOURCE", "MESSAGE"}, rows)
+}
+
+func (p *printer) evidence(r *audit.Results) {
+	p.printf("\nEvidence")
+	if r.Complete {
+		p.printf(" (complete)\n")
+	} else {
+		p.printf(" (NOT complete: controls that need the missing sources are in error)\n")
+	}
+	rows := [][]string{}
+	for _, name := range audit.AllSources {
+		s := r.Evidence[name]
+		if s == nil {
+			continue
+		}
+		wait := time.Duration(s.WaitMS) * time.Millisecond
+		rows = append(rows, []string{string(name), p.paint(string(s.Status), sourceColor(s.Status)),
+			fmt.Sprint(s.Items), fmt.Sprint(s.Requests), fmt.Sprint(s.Retries),
+			fmt.Sprint(s.Pages), wait.String(), CleanText(s.Reason)})
+	}
+	p.table([]string{"SOURCE", "STATUS", "ITEMS", "REQUESTS", "RETRIES", "PAGES", "WAITED",
+		"REASON"}, rows)
+}
+
+func statusCounts(r *audit.Results) string {
+	var parts []string
+	for _, st := range []audit.ControlStatus{audit.Fail, audit.Error, audit.Pass, audit.Manual,
+		audit.NotApplicable} {
+		if n := r.Summary.Controls[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func severityCounts(r *audit.Results) string {
+	var parts []string
+	for _, sev := range audit.Severities {
+		if n := r.Summary.Findings[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+const (
+	red    = "31"
+	green  = "32"
+	yellow = "33"
+	blue   = "34"
+	grey   = "90"
+)
+
+func (p *printer) paint(s, color string) string {
+	if !p.color || color == "" {
+		return s
+	}
+	return "\x1b[" + color + "m" + s + "\x1b[0m"
+}
+
+func statusColor(s audit.ControlStatus) string {
+	switch s {
+	case audit.Fail:
+		return red
+	case audit.Error:
+		return yellow
+	case audit.Pass:
+		return green
+	case audit.Manual:
+		return blue
+	}
+	return grey
+}
+
+func sourceColor(s audit.Status) string {
+	if s == audit.StatusComplete {
+		return green
+	}
+	return yellow
+}
+
+func verdictColor(code int) string {
+	switch code {
+	case audit.ExitCompliant:
+		return green
+	case audit.ExitFailed:
+		return red
+	}
+	return yellow
+}
