@@ -32,10 +32,6 @@ func (e *Engine) results(snap *Snapshot, out []outcome) *Results {
 		Evidence:      snap.Sources,
 		Complete:      true,
 		Findings:      []Finding{},
-		Summary: Summary{
-			Controls: map[ControlStatus]int{},
-			Findings: map[string]int{},
-		},
 	}
 	for _, name := range AllSources {
 		if snap.Sources[name].Status != StatusComplete {
@@ -44,30 +40,56 @@ func (e *Engine) results(snap *Snapshot, out []outcome) *Results {
 		}
 	}
 	for i, c := range e.Controls {
-		findings := make([]Finding, 0, len(out[i].findings))
 		for _, raw := range out[i].findings {
-			findings = append(findings, c.finding(raw))
+			r.Findings = append(r.Findings, c.finding(raw))
 		}
-		cr := c.decide(snap, out[i], len(findings))
-		r.Controls = append(r.Controls, cr)
-		r.Findings = append(r.Findings, findings...)
-		r.Summary.Controls[cr.Status]++
-		for _, f := range findings {
-			r.Summary.Findings[f.Severity]++
+		r.Controls = append(r.Controls, c.decide(snap, out[i]))
+	}
+	r.Finalize()
+	return r
+}
+
+// Finalize settles what depends on the findings: the pass or fail of every control
+// decided by its findings, the counts, the order of findings, the verdict. Whatever
+// changes findings afterwards (waivers, history) calls it again.
+func (r *Results) Finalize() {
+	open := map[string]int{}
+	total := map[string]int{}
+	waived := map[string]int{}
+	r.Summary.Findings = map[string]int{}
+	for _, f := range r.Findings {
+		total[f.Control]++
+		if f.Waived != nil {
+			waived[f.Control]++
+			continue
 		}
+		open[f.Control]++
+		r.Summary.Findings[f.Severity]++
+	}
+	r.Summary.Controls = map[ControlStatus]int{}
+	for i := range r.Controls {
+		c := &r.Controls[i]
+		c.Findings, c.Waived = total[c.ID], waived[c.ID]
+		if c.Status == Pass || c.Status == Fail {
+			c.Status = Pass
+			if open[c.ID] > 0 && !c.Observation {
+				c.Status = Fail
+			}
+		}
+		r.Summary.Controls[c.Status]++
 	}
 	sortFindings(r.Findings)
 	r.Summary.ExitCode, r.Summary.Verdict = verdict(r)
-	return r
 }
 
 // decide gives a control its status. The order matters: evidence that is not complete
 // wins over everything, so a control never passes on evidence it did not see.
-func (c *Control) decide(snap *Snapshot, o outcome, findings int) ControlResult {
+// Pass and fail are provisional here: Finalize settles them from the findings.
+func (c *Control) decide(snap *Snapshot, o outcome) ControlResult {
 	cr := ControlResult{
 		ID: c.ID, Title: c.Title, Description: c.Description, Severity: c.Severity,
 		Remediation: c.Remediation, URL: c.URL, Sources: c.Sources,
-		Observation: c.Observation, Findings: findings, Policy: c.Package,
+		Observation: c.Observation, Policy: c.Package,
 	}
 	var missing []string
 	for _, name := range c.Sources {
@@ -85,8 +107,6 @@ func (c *Control) decide(snap *Snapshot, o outcome, findings int) ControlResult 
 		cr.Status, cr.Reason = NotApplicable, fmt.Sprint(o.notApplicable[0])
 	case len(o.errors) > 0:
 		cr.Status, cr.Reason = Error, errorReason(o.errors)
-	case findings > 0 && !c.Observation:
-		cr.Status = Fail
 	default:
 		cr.Status = Pass
 	}

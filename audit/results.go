@@ -80,6 +80,8 @@ type ControlResult struct {
 	// Observation controls record findings that are expected and do not fail.
 	Observation bool `json:"observation,omitempty"`
 	Findings    int  `json:"findingCount"`
+	// Waived counts the findings that an accepted waiver covers.
+	Waived int `json:"waivedCount,omitempty"`
 	// Policy is the Rego package the control comes from.
 	Policy string `json:"policy"`
 }
@@ -95,6 +97,20 @@ type Finding struct {
 	Resource    Resource       `json:"resource"`
 	Evidence    map[string]any `json:"evidence,omitempty"`
 	Remediation string         `json:"remediation,omitempty"`
+	// Waived is set when an accepted, unexpired waiver covers the finding: it stays in
+	// every report but does not fail the scan.
+	Waived *WaiverRef `json:"waived,omitempty"`
+	// New is true when the previous scan of the tenant did not have this finding.
+	New bool `json:"new,omitempty"`
+}
+
+// WaiverRef is the waiver that covers a finding.
+type WaiverRef struct {
+	ID      string `json:"id,omitempty"`
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner"`
+	Expires string `json:"expires"`
+	Ticket  string `json:"ticket,omitempty"`
 }
 
 // Resource is what a finding is about.
