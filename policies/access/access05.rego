@@ -1,0 +1,75 @@
+# METADATA
+# title: Guests and external members in connected chats and channels
+# description: >-
+#   A connected chat or channel shows the record's context to everyone in it. Guests and
+#   members from other tenants cannot open the record (security roles still apply), but
+#   they read the conversation about it. Each guest or external member of a conversation
+#   connected to a record is listed, so that owners can check they belong there.
+# related_resources:
+#   - ref: https://learn.microsoft.com/en-us/dynamics365/sales/teams-integration/teams-chat-integration-faqs
+# custom:
+#   id: ACCESS-05
+#   severity: low
+#   scope: batch
+#   sources: [chatLinks, channelLinks, members]
+#   remediation: >-
+#     Ask the owner of the chat or channel whether the guest or external member should be in
+#     a conversation connected to a record; remove them in Teams if not, or disconnect the
+#     conversation from the record.
+package teamschat.controls.access.access05
+
+import data.teamschat.lib.links
+
+not_applicable := links.not_applicable_reason if input.tenant.counts.links == 0
+
+_home := lower(input.tenant.tenantId)
+
+_reasons(member) := {reason |
+	some reason in ["guest", "external"]
+	_is(reason, member)
+}
+
+_is("guest", member) if "guest" in object.get(member, "roles", [])
+
+_is("external", member) if {
+	tenant := object.get(member, "tenantId", "")
+	tenant != ""
+	lower(tenant) != _home
+}
+
+findings contains finding if {
+	some link in links.active_links
+	link.members.known == true
+	some member in links.members(link)
+	reasons := _reasons(member)
+	count(reasons) > 0
+	finding := {
+		"resource": links.resource(link),
+		"key": sprintf("member:%s", [links.member_id(member)]),
+		"message": sprintf("%s member %s is in the conversation connected to %s %s", [
+			concat(" and ", sort(reasons)), links.member_id(member),
+			object.get(link, ["record", "table"], ""), object.get(link, ["record", "id"], ""),
+		]),
+		"evidence": {
+			"memberId": links.member_id(member),
+			"reasons": sort(reasons),
+			"roles": object.get(member, "roles", []),
+			"tenantId": object.get(member, "tenantId", ""),
+		},
+	}
+}
+
+errors contains msg if {
+	some link in links.active_links
+	msg := links.members_error(link)
+}
+
+# Without the home tenant id an external member cannot be told from a local one.
+errors contains "the home tenant id is unknown, so external members cannot be recognised" if {
+	not _home_known
+	some link in links.active_links
+	some member in links.members(link)
+	object.get(member, "tenantId", "") != ""
+}
+
+_home_known if _home != ""
