@@ -74,7 +74,11 @@ findings contains finding if {
 			"record": object.get(link, "record", {}),
 		},
 		"remediation": sprintf(
-			"Find what shared the record with chat members and stop it, then revoke the share: POST [org]/api/data/v9.2/RevokeAccess with body {\"Target\": %s, \"Revokee\": {\"@odata.type\": \"Microsoft.Dynamics.CRM.systemuser\", \"systemuserid\": \"%s\"}}.",
+			concat(" ", [
+				"Find what shared the record with chat members and stop it, then revoke the share:",
+				"POST [org]/api/data/v9.2/RevokeAccess with body {\"Target\": %s, \"Revokee\":",
+				"{\"@odata.type\": \"Microsoft.Dynamics.CRM.systemuser\", \"systemuserid\": \"%s\"}}.",
+			]),
 			[links.record_target(link), user],
 		),
 	}

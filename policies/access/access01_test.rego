@@ -67,7 +67,8 @@ test_inactive_link_is_skipped if {
 
 test_unknown_members_are_an_error if {
 	link := object.union(_link([]), {"members": {"known": false, "error": "403 forbidden", "list": []}})
-	access01.errors == {"chatLink l1: members of the conversation could not be read: 403 forbidden"} with input as _input([link])
+	errs := access01.errors with input as _input([link])
+	errs == {"chatLink l1: members of the conversation could not be read: 403 forbidden"}
 }
 
 test_missing_members_is_an_error if {
@@ -77,17 +78,20 @@ test_missing_members_is_an_error if {
 
 test_bad_link_time_is_an_error if {
 	link := object.union(_link([_member([_share("s1", 1, 0, "2026-11-02T10:01:00Z")])]), {"createdOn": "yesterday"})
-	access01.errors == {"chatLink l1: createdOn is missing or not an RFC 3339 time, so shares cannot be dated"} with input as _input([link])
+	errs := access01.errors with input as _input([link])
+	errs == {"chatLink l1: createdOn is missing or not an RFC 3339 time, so shares cannot be dated"}
 }
 
 test_bad_share_time_is_an_error if {
 	link := _link([_member([_share("s1", 1, 0, "")])])
-	access01.errors == {"share s1 on chatLink l1: changedOn is missing or not an RFC 3339 time"} with input as _input([link])
+	errs := access01.errors with input as _input([link])
+	errs == {"share s1 on chatLink l1: changedOn is missing or not an RFC 3339 time"}
 }
 
 test_missing_mask_is_an_error if {
 	share := object.remove(_share("s1", 1, 0, "2026-11-02T10:01:00Z"), ["accessMask"])
-	access01.errors == {"share s1 on chatLink l1: accessMask is missing or not a number"} with input as _input([_link([_member([share])])])
+	errs := access01.errors with input as _input([_link([_member([share])])])
+	errs == {"share s1 on chatLink l1: accessMask is missing or not a number"}
 }
 
 test_not_applicable_without_links if {

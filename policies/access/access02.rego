@@ -43,7 +43,11 @@ _without_read contains [link, member, "no ReadAccess"] if {
 
 findings contains finding if {
 	some link in links.active_links
-	members := [{"memberId": links.member_id(member), "systemUserId": object.get(member, "systemUserId", ""), "reason": reason} |
+	members := [{
+		"memberId": links.member_id(member),
+		"systemUserId": object.get(member, "systemUserId", ""),
+		"reason": reason,
+	} |
 		some [l, member, reason] in _without_read
 		l == link
 	]

@@ -41,7 +41,8 @@ test_missing_dynamics_flag_counts_as_not_a_user if {
 
 test_unchecked_access_is_an_error if {
 	member := _member("u5", true, {"known": false, "error": "timeout", "rights": []})
-	access02.errors == {"channelLink l1: access of member u5 to the record was not checked: timeout"} with input as _input([_link([member])])
+	errs := access02.errors with input as _input([_link([member])])
+	errs == {"channelLink l1: access of member u5 to the record was not checked: timeout"}
 }
 
 test_missing_access_is_an_error if {
@@ -52,7 +53,8 @@ test_missing_access_is_an_error if {
 
 test_unknown_members_are_an_error if {
 	link := object.union(_link([]), {"members": {"known": false, "list": []}})
-	access02.errors == {"channelLink l1: members of the conversation could not be read: not collected"} with input as _input([link])
+	errs := access02.errors with input as _input([link])
+	errs == {"channelLink l1: members of the conversation could not be read: not collected"}
 }
 
 test_not_applicable_without_links if {

@@ -45,7 +45,8 @@ test_missing_creator_is_an_error if {
 
 test_unchecked_access_is_an_error if {
 	creator := object.remove(_creator, ["access"])
-	access03.errors == {"chatLink l1: access of creator su-1 to the record was not checked"} with input as _input([_link(creator)])
+	errs := access03.errors with input as _input([_link(creator)])
+	errs == {"chatLink l1: access of creator su-1 to the record was not checked"}
 }
 
 test_inactive_link_is_skipped if {

@@ -48,7 +48,10 @@ findings contains finding if {
 			"accountEnabled": object.get(_licence(link), "accountEnabled", null),
 		},
 		"remediation": sprintf(
-			"Assign user %s a licence with Microsoft Teams (service plan TEAMS1) in the Microsoft 365 admin centre (Users > Active users > Licenses and apps).",
+			concat(" ", [
+				"Assign user %s a licence with Microsoft Teams (service plan TEAMS1) in the",
+				"Microsoft 365 admin centre (Users > Active users > the user > Licenses and apps).",
+			]),
 			[object.get(link, ["creator", "aadObjectId"], _user(link))],
 		),
 	}

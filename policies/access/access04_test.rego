@@ -31,7 +31,8 @@ test_chat_links_are_not_judged if {
 
 test_unread_licence_is_an_error if {
 	link := _link("channel", {"known": false, "error": "user not found"})
-	access04.errors == {`channelLink l1: Teams licence of creator "su-1" was not read: user not found`} with input as _input([link])
+	errs := access04.errors with input as _input([link])
+	errs == {`channelLink l1: Teams licence of creator "su-1" was not read: user not found`}
 }
 
 test_missing_licence_is_an_error if {
@@ -40,5 +41,6 @@ test_missing_licence_is_an_error if {
 }
 
 test_not_applicable_without_channel_links if {
-	access04.not_applicable == "no channel is connected to a record through Collaborate" with input as {"tenant": {"counts": {"links": 3, "channelLinks": 0}}}
+	reason := access04.not_applicable with input as {"tenant": {"counts": {"links": 3, "channelLinks": 0}}}
+	reason == "no channel is connected to a record through Collaborate"
 }

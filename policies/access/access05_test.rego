@@ -36,7 +36,8 @@ test_member_without_user_id_uses_membership_id if {
 
 test_missing_home_tenant_is_an_error if {
 	tenant_input := {"tenant": {"counts": {"links": 1}}, "links": [_link([_member("u1", [], "tenant-2")])]}
-	access05.errors == {"the home tenant id is unknown, so external members cannot be recognised"} with input as tenant_input
+	errs := access05.errors with input as tenant_input
+	errs == {"the home tenant id is unknown, so external members cannot be recognised"}
 }
 
 test_unknown_members_are_an_error if {

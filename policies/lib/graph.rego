@@ -49,5 +49,16 @@ assignment_url(assignment) := sprintf(
 	[object.get(input.tenant.integration, "id", "{spId}"), object.get(assignment, "id", "{id}")],
 )
 
+# graph_sp_id is the object id of the tenant's Graph service principal as seen through
+# any grant, for remediation requests; a placeholder when no grant points at Graph.
+default graph_sp_id := "{Graph service principal id}"
+
+graph_sp_id := sort(_graph_ids)[0]
+
+_graph_ids contains grant.resource.id if {
+	some grant in array.concat(input.tenant.delegatedGrants, input.tenant.appRoleAssignments)
+	is_graph(grant.resource)
+}
+
 # not_found is the not_applicable reason of every control over the integration's grants.
 not_found := "no integration service principal in the tenant"

@@ -60,7 +60,13 @@ _free_string(s) if {
 	not _scalar_string(s)
 }
 
-_scalar_string(s) if regex.match(`^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$`, s)
+_scalar_string(s) if regex.match(_guid_pattern, s)
+
+# A GUID, with or without braces.
+_guid_pattern := concat("", [
+	`^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-`,
+	`[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$`,
+])
 
 _scalar_string(s) if regex.match(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`, s)
 

@@ -59,10 +59,16 @@ findings contains finding if {
 		"resource": graph.grant_resource(grant),
 		"key": name,
 		"message": sprintf("tenant-wide delegated Graph permission %s is granted but not expected", [name]),
-		"evidence": {"permission": name, "type": "Delegated", "consentType": "AllPrincipals", "grantId": object.get(grant, "id", "")},
+		"evidence": {
+			"permission": name, "type": "Delegated", "consentType": "AllPrincipals",
+			"grantId": object.get(grant, "id", ""),
+		},
 		"severity": "high",
 		"remediation": sprintf(
-			"Remove %s: PATCH %s with body {\"scope\": \"%s\"}, or revoke it in the Entra admin centre (Enterprise applications > the app > Permissions).",
+			concat(" ", [
+				"Remove %s: PATCH %s with body {\"scope\": \"%s\"}, or revoke it in the Entra",
+				"admin centre (Enterprise applications > the app > Permissions).",
+			]),
 			[name, graph.grant_url(grant), _expected_scope(grant)],
 		),
 	}
@@ -82,18 +88,28 @@ findings contains finding if {
 }
 
 _missing_remediation(name) := sprintf(
-	"Grant admin consent for %s: in the Entra admin centre open Enterprise applications > the app > Permissions > Grant admin consent, or PATCH %s with body {\"scope\": \"%s\"}.",
+	concat(" ", [_consent_steps, "or PATCH %s with body {\"scope\": \"%s\"}."]),
 	[name, graph.grant_url(_first_grant), _expected_scope(_first_grant)],
 ) if {
 	count(_tenant_wide) > 0
 }
 
+_consent_steps := concat(" ", [
+	"Grant admin consent for %s: in the Entra admin centre open Enterprise applications >",
+	"the app > Permissions > Grant admin consent,",
+])
+
 # _first_grant picks one tenant-wide grant to amend; a client normally has exactly one.
 _first_grant := [grant | some grant in _tenant_wide][0]
 
 _missing_remediation(name) := sprintf(
-	"Grant admin consent for %s: in the Entra admin centre open Enterprise applications > the app > Permissions > Grant admin consent, or POST https://graph.microsoft.com/v1.0/oauth2PermissionGrants with body {\"clientId\": \"%s\", \"consentType\": \"AllPrincipals\", \"resourceId\": \"{Graph service principal id}\", \"scope\": \"%s\"}.",
-	[name, graph.integration.id, concat(" ", sort(data.teamschat.config.delegated))],
+	concat(" ", [
+		_consent_steps,
+		"or POST https://graph.microsoft.com/v1.0/oauth2PermissionGrants with body",
+		"{\"clientId\": \"%s\", \"consentType\": \"AllPrincipals\",",
+		"\"resourceId\": \"%s\", \"scope\": \"%s\"}.",
+	]),
+	[name, graph.integration.id, graph.graph_sp_id, concat(" ", sort(data.teamschat.config.delegated))],
 ) if {
 	count(_tenant_wide) == 0
 }

@@ -61,7 +61,10 @@ test_per_user_grant_is_not_tenant_wide if {
 
 # Graph is recognised by appId only: a look-alike display name is not Graph.
 test_graph_by_app_id_only if {
-	fake := {"id": "sp-x", "known": true, "appId": "11111111-0000-0000-0000-000000000000", "displayName": "Microsoft Graph"}
+	fake := {
+		"id": "sp-x", "known": true,
+		"appId": "11111111-0000-0000-0000-000000000000", "displayName": "Microsoft Graph",
+	}
 	found := scope01.findings with input as _input([_grant("g1", "AllPrincipals", fake, _expected)])
 	count(found) == 4
 }
@@ -86,7 +89,8 @@ test_unnamed_permission_is_extra if {
 }
 
 test_not_applicable_without_integration if {
-	scope01.not_applicable == "no integration service principal in the tenant" with input as {"tenant": {"integration": {"found": false}}}
+	reason := scope01.not_applicable with input as {"tenant": {"integration": {"found": false}}}
+	reason == "no integration service principal in the tenant"
 }
 
 test_applicable_with_integration if {

@@ -68,8 +68,14 @@ findings contains finding if {
 		"evidence": {"permission": name, "type": "Application"},
 		"severity": "medium",
 		"remediation": sprintf(
-			"Grant admin consent for %s (Application) in the Entra admin centre (Enterprise applications > the app > Permissions), or POST https://graph.microsoft.com/v1.0/servicePrincipals/%s/appRoleAssignments with body {\"principalId\": \"%s\", \"resourceId\": \"{Graph service principal id}\", \"appRoleId\": \"{id of %s}\"}.",
-			[name, graph.integration.id, graph.integration.id, name],
+			concat(" ", [
+				"Grant admin consent for %s (Application) in the Entra admin centre (Enterprise",
+				"applications > the app > Permissions), or POST",
+				"https://graph.microsoft.com/v1.0/servicePrincipals/%s/appRoleAssignments with body",
+				"{\"principalId\": \"%s\", \"resourceId\": \"%s\",",
+				"\"appRoleId\": \"{id of %s}\"}.",
+			]),
+			[name, graph.integration.id, graph.integration.id, graph.graph_sp_id, name],
 		),
 	}
 }

@@ -67,5 +67,14 @@ test_missing_permission_object_is_extra if {
 }
 
 test_not_applicable_without_integration if {
-	scope02.not_applicable == "no integration service principal in the tenant" with input as {"tenant": {"integration": {"found": false}}}
+	reason := scope02.not_applicable with input as {"tenant": {"integration": {"found": false}}}
+	reason == "no integration service principal in the tenant"
+}
+
+test_missing_permission_remediation_names_graph if {
+	extra := _role("a2", "Chat.Read.All", "6b7d71aa-70aa-4810-a8d9-5d9fb2830017")
+	found := scope02.findings with input as _input([extra])
+	some f in found
+	f.key == "missing:User.Read.All"
+	contains(f.remediation, `"resourceId": "sp-graph"`)
 }

@@ -31,7 +31,8 @@ _input(grants, assignments) := {"tenant": {
 }}
 
 test_documented_types_pass if {
-	count(scope03.findings) == 0 with input as _input([_grant("AllPrincipals", _delegated)], [_role("a1", "User.Read.All")])
+	found := scope03.findings with input as _input([_grant("AllPrincipals", _delegated)], [_role("a1", "User.Read.All")])
+	count(found) == 0
 }
 
 test_delegated_permission_as_application if {
@@ -60,10 +61,14 @@ test_no_permission_flag_missing_still_judged if {
 }
 
 test_other_resource_is_not_judged_here if {
-	other := object.union(_role("a4", "Chat.ReadWrite.All"), {"resource": {"id": "x", "known": true, "appId": "00000007-0000-0000-c000-000000000000"}})
+	other := object.union(_role("a4", "Chat.ReadWrite.All"), {"resource": {
+		"id": "x", "known": true,
+		"appId": "00000007-0000-0000-c000-000000000000",
+	}})
 	count(scope03.findings) == 0 with input as _input([], [other])
 }
 
 test_not_applicable_without_integration if {
-	scope03.not_applicable == "no integration service principal in the tenant" with input as {"tenant": {"integration": {"found": false}}}
+	reason := scope03.not_applicable with input as {"tenant": {"integration": {"found": false}}}
+	reason == "no integration service principal in the tenant"
 }

@@ -64,7 +64,10 @@ _describe(resource) := sprintf("resource %s (appId %s)", [object.get(resource, "
 	resource.appId != ""
 }
 
-_describe(resource) := sprintf("resource %s, whose service principal could not be read", [object.get(resource, "id", "")]) if {
+_describe(resource) := sprintf(
+	"resource %s, whose service principal could not be read",
+	[object.get(resource, "id", "")],
+) if {
 	not _known(resource)
 }
 

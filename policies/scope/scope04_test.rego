@@ -6,7 +6,10 @@ _graph_app := "00000003-0000-0000-c000-000000000000"
 
 _graph := {"id": "sp-graph", "known": true, "appId": _graph_app, "displayName": "Microsoft Graph"}
 
-_dataverse := {"id": "sp-crm", "known": true, "appId": "00000007-0000-0000-c000-000000000000", "displayName": "Dataverse"}
+_dataverse := {
+	"id": "sp-crm", "known": true,
+	"appId": "00000007-0000-0000-c000-000000000000", "displayName": "Dataverse",
+}
 
 _grant(id, resource) := {
 	"id": id,
@@ -65,5 +68,6 @@ test_missing_resource_is_a_finding if {
 }
 
 test_not_applicable_without_integration if {
-	scope04.not_applicable == "no integration service principal in the tenant" with input as {"tenant": {"integration": {"found": false}}}
+	reason := scope04.not_applicable with input as {"tenant": {"integration": {"found": false}}}
+	reason == "no integration service principal in the tenant"
 }

@@ -27,7 +27,10 @@ test_one_finding_per_user_grant if {
 	found := scope05.findings with input as _input(grants)
 	{[f.resource.id, f.key] | some f in found} == {["g2", "u-1"], ["g3", "u-2"]}
 	some f in found
-	f.evidence == {"principalId": "u-1", "consentType": "Principal", "permissions": ["Chat.ReadWrite.All"], "resourceAppId": "00000003-0000-0000-c000-000000000000"}
+	f.evidence == {
+		"principalId": "u-1", "consentType": "Principal", "permissions": ["Chat.ReadWrite.All"],
+		"resourceAppId": "00000003-0000-0000-c000-000000000000",
+	}
 	contains(f.remediation, "DELETE https://graph.microsoft.com/v1.0/oauth2PermissionGrants/g2")
 }
 
@@ -38,5 +41,6 @@ test_missing_consent_type_is_a_finding if {
 }
 
 test_not_applicable_without_integration if {
-	scope05.not_applicable == "no integration service principal in the tenant" with input as {"tenant": {"integration": {"found": false}}}
+	reason := scope05.not_applicable with input as {"tenant": {"integration": {"found": false}}}
+	reason == "no integration service principal in the tenant"
 }

@@ -37,7 +37,9 @@ findings contains finding if {
 	finding := {
 		"resource": links.resource(link),
 		"key": column,
-		"message": sprintf("%s of %s link %s %s", [column, _kind(expected), object.get(link, "id", ""), _problem(found, expected)]),
+		"message": sprintf("%s of %s link %s %s", [
+			column, _kind(expected), object.get(link, "id", ""), _problem(found, expected),
+		]),
 		"evidence": object.union(text.describe(column, value), object.union(
 			{"expectedKind": _kind(expected), "foundKind": found},
 			_echo(value, found),

@@ -2,9 +2,15 @@ package teamschat.controls.store.store01_test
 
 import data.teamschat.controls.store.store01
 
-_chat(id, value) := {"kind": "chat", "id": id, "name": "n", "conversationId": value, "conversationColumn": "msdyn_teamschatid"}
+_chat(id, value) := {
+	"kind": "chat", "id": id, "name": "n",
+	"conversationId": value, "conversationColumn": "msdyn_teamschatid",
+}
 
-_channel(id, value) := {"kind": "channel", "id": id, "name": "n", "conversationId": value, "conversationColumn": "msdyn_channelid"}
+_channel(id, value) := {
+	"kind": "channel", "id": id, "name": "n",
+	"conversationId": value, "conversationColumn": "msdyn_channelid",
+}
 
 _input(links) := {"tenant": {"counts": {"links": count(links)}}, "links": links}
 

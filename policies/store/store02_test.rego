@@ -49,7 +49,8 @@ test_entity_is_markup if {
 
 test_line_break_and_long_text if {
 	long := concat("", [x | some _ in numbers.range(1, 300); x := "a"])
-	found := store02.findings with input as _input([_link({"msdyn_regardingobjectname": concat("\n", ["a", "b"]), "msdyn_teamschatassociationname": long})])
+	columns := {"msdyn_regardingobjectname": concat("\n", ["a", "b"]), "msdyn_teamschatassociationname": long}
+	found := store02.findings with input as _input([_link(columns)])
 	_keys(found) == {["msdyn_regardingobjectname", ["line-break"]], ["msdyn_teamschatassociationname", ["long-text"]]}
 }
 
@@ -83,7 +84,10 @@ test_missing_table_is_not_a_pass if {
 test_max_length_comes_from_data if {
 	found := store02.findings with input as _input([_link({})])
 		with data.teamschat.config.maxFreeTextLength as 5
-	{f.key | some f in found} == {"msdyn_teamschatassociationname", "msdyn_regardingobjectid", "msdyn_regardingobjectname", "modifiedon"}
+	{f.key | some f in found} == {
+		"msdyn_teamschatassociationname", "msdyn_regardingobjectid",
+		"msdyn_regardingobjectname", "modifiedon",
+	}
 }
 
 test_not_applicable_without_links if {

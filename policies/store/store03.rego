@@ -69,7 +69,10 @@ _finding(row, column, value, signals) := {
 	]),
 	"evidence": object.union(text.describe(column, value), {"signals": sort(signals)}),
 	"remediation": sprintf(
-		"Find and stop what writes %s on chat activities, then clear it: PATCH [org]/api/data/v9.2/chats(%s) with body {\"%s\": null}.",
+		concat(" ", [
+			"Find and stop what writes %s on chat activities, then clear it:",
+			"PATCH [org]/api/data/v9.2/chats(%s) with body {\"%s\": null}.",
+		]),
 		[column, object.get(row, "id", ""), column],
 	),
 }
