@@ -1,0 +1,294 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+// Both services are sent through one retrier of our own instead of the SDKs' retry
+// handlers: Kiota's retries only 429/503/504, three times, truncates a fractional
+// Retry-After to zero and stops after 180 s; azcore's cannot pause a whole client.
+// Completeness matters more here than speed, so the limit is a budget of waiting time
+// the user sets, shared by the whole run.
+
+// maxRetries bounds the retries of one request even when the budget would allow more,
+// so a server that answers "Retry-After: 0" forever cannot keep a run alive.
+const maxRetries = 10
+
+// retrier sends a request until it gets an answer worth keeping.
+type retrier struct {
+	service string
+	clock   clock
+	budget  *budget
+	// gate, when set, is shared by every request of the service: a 429 pauses them all,
+	// as Dataverse asks (its wait grows when a client keeps sending).
+	gate    *gate
+	slots   chan struct{}
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+func newRetrier(service string, o Options, b *budget, paused bool) *retrier {
+	r := &retrier{
+		service: service, clock: o.clock, budget: b,
+		slots: make(chan struct{}, o.Concurrency), timeout: o.Timeout, log: o.Logger,
+	}
+	if paused {
+		r.gate = &gate{}
+	}
+	return r
+}
+
+func retryable(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// exhaustedError is a transport failure that outlasted the retries.
+type exhaustedError struct {
+	attempts int
+	err      error
+}
+
+func (e *exhaustedError) Error() string {
+	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
+}
+
+func (e *exhaustedError) Unwrap() error { return e.err }
+
+// do sends req through send, retrying throttling, gateway errors and dropped
+// connections. When it gives up on a status, the caller gets that response, so a
+// retryable status reaching the caller always means the retries ran out.
+func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	ctx := req.Context()
+	rn := runOf(ctx)
+	for attempt := 1; ; attempt++ {
+		if err := r.gate.wait(ctx, r.clock, rn); err != nil {
+			return nil, err
+		}
+		if err := r.acquire(ctx); err != nil {
+			return nil, err
+		}
+		rn.requests.Add(1)
+		actx, cancel := context.WithTimeout(ctx, r.timeout)
+		done := sync.OnceFunc(func() { cancel(); <-r.slots })
+		resp, err := send(req.WithContext(actx))
+		if err == nil && !retryable(resp.StatusCode) {
+			resp.Body = &releasingBody{ReadCloser: resp.Body, release: done}
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			discard(resp)
+			done()
+			return nil, ctx.Err()
+		}
+
+		wait := r.delay(resp, attempt)
+		throttled := resp != nil && resp.StatusCode == http.StatusTooManyRequests
+		if throttled {
+			r.gate.close(r.clock.Now().Add(wait))
+		}
+		if attempt > maxRetries || req.Method != http.MethodGet || !r.budget.take(wait) {
+			if err != nil {
+				done()
+				return nil, &exhaustedError{attempts: attempt, err: describeTransport(err, r.timeout)}
+			}
+			resp.Body = &releasingBody{ReadCloser: resp.Body, release: done}
+			return resp, nil
+		}
+		discard(resp)
+		done()
+
+		rn.retries.Add(1)
+		r.log.Debug("retrying", "service", r.service, "source", string(rn.name),
+			"attempt", attempt, "status", statusOf(resp), "wait", wait)
+		rn.waited(wait, throttled)
+		if err := r.clock.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (r *retrier) acquire(ctx context.Context) error {
+	select {
+	case r.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// delay is how long to wait before the next attempt: the server's Retry-After rounded
+// up to whole seconds, or exponential backoff; either with jitter on top, so the
+// requests a pause released do not arrive together.
+func (r *retrier) delay(resp *http.Response, attempt int) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), r.clock.Now()); ok {
+			return d + jitter(d/10+100*time.Millisecond)
+		}
+	}
+	base := min(500*time.Millisecond<<min(attempt-1, 10), 30*time.Second)
+	return base/2 + jitter(base/2)
+}
+
+func jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return rand.N(max)
+}
+
+// retryAfter reads a Retry-After value: seconds (fractions rounded up, never down to
+// zero) or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if math.IsNaN(f) || f < 0 {
+			return 0, false
+		}
+		return time.Duration(math.Ceil(min(f, 86400))) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := max(t.Sub(now), 0)
+		return time.Duration(math.Ceil(d.Seconds())) * time.Second, true
+	}
+	return 0, false
+}
+
+// budget is the waiting time left for retries in the whole run.
+type budget struct {
+	mu    sync.Mutex
+	left  time.Duration
+	total time.Duration
+}
+
+func newBudget(d time.Duration) *budget { return &budget{left: d, total: d} }
+
+func (b *budget) take(d time.Duration) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d > b.left {
+		b.left = 0
+		return false
+	}
+	b.left -= d
+	return true
+}
+
+// gate pauses every request of a service until a time; a nil gate never pauses.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+func (g *gate) close(until time.Time) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	if until.After(g.until) {
+		g.until = until
+	}
+	g.mu.Unlock()
+}
+
+func (g *gate) wait(ctx context.Context, c clock, rn *run) error {
+	if g == nil {
+		return nil
+	}
+	for {
+		g.mu.Lock()
+		d := g.until.Sub(c.Now())
+		g.mu.Unlock()
+		if d <= 0 {
+			return nil
+		}
+		rn.waited(d, true)
+		if err := c.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+}
+
+// releasingBody frees the request's slot and timeout when the body is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
+}
+
+func discard(resp *http.Response) {
+	if resp != nil && resp.Body != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+	}
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
+}
+
+// describeTransport names a transport failure without the URL, which may carry
+// identifiers a log reader has no need of.
+func describeTransport(err error, timeout time.Duration) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("no complete answer within %s", timeout)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errors.New("connection dropped")
+	}
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) {
+		if inner := ue.Unwrap(); inner != nil {
+			return fmt.Errorf("connection failed: %v", inner)
+		}
+	}
+	return fmt.Errorf("connection failed: %v", err)
+}
+
+// graphTransport puts the retrier under Kiota's middleware.
+type graphTransport struct {
+	r    *retrier
+	base http.RoundTripper
+}
+
+func (t graphTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.r.do(req, t.base.RoundTrip)
+}
+
+// retryPolicy puts the retrier in the azcore pipeline, before the bearer-token policy,
+// so each attempt gets a token that is still valid.
+type retryPolicy struct{ r *retrier }
+
+func (p retryPolicy) Do(req *policy.Request) (*http.Response, error) {
+	return p.r.do(req.Raw(), func(raw *http.Request) (*http.Response, error) {
+		return req.Clone(raw.Context()).Next()
+	})
+}
