@@ -23,11 +23,11 @@ import (
 // collector is one run of Collect.
 type collector struct {
 	parent context.Context
-	o    Options
-	g    *graphClient
-	dv   *dataverse
-	runs map[audit.SourceName]*run
-	snap *audit.Snapshot
+	o      Options
+	g      *graphClient
+	dv     *dataverse
+	runs   map[audit.SourceName]*run
+	snap   *audit.Snapshot
 	// sets maps table logical names to entity set names, for the access checks.
 	sets      map[string]string
 	setsShort *shortfall
