@@ -66,8 +66,15 @@ func (g *gen) chatLink(i int, v variant, sp specials) {
 	switch v {
 	case malformedChatID:
 		row.ChatID = g.a.join("19:", g.a.hex(&g.r, 32), "@thread")
+		*row.RecordState = 1 // disassociated
 	case channelIDInChat:
 		row.ChatID = g.a.join("19:", g.a.hex(&g.r, 32), "@thread.tacv2")
+		*row.StateCode = 1 // deactivated
+		row.Extra[0].Value = int64(2)
+	case clean:
+		if g.r.chance(0.03) {
+			*row.RecordState = 1 // some links were disconnected again
+		}
 	case messageColumn:
 		row.Extra = append(row.Extra, audit.Column{Name: "msdyn_lastmessagepreview", Value: messagePreview})
 	case messageInName:
@@ -112,8 +119,9 @@ func (g *gen) chatViolation(l *link, v variant, conv *audit.Conversation) {
 	last := len(l.picked) - 1
 	switch v {
 	case malformedChatID, channelIDInChat:
-		// Graph cannot find such a chat, so its members are unknown and only the
-		// creator's access is checked.
+		// Graph finds no chat by such an id, so its members are unknown and only the
+		// creator's access is checked. A link whose chat cannot be opened is one its
+		// users disconnect, which is why these rows are inactive (chatLink below).
 		conv.Members = nil
 		conv.Error = "Request_ResourceNotFound: the chat does not exist"
 		l.picked = l.picked[:1]
@@ -121,10 +129,10 @@ func (g *gen) chatViolation(l *link, v variant, conv *audit.Conversation) {
 		// Shared with a member two minutes after the chat was linked: the share a user
 		// makes so that a chat participant can open the record.
 		member := &users[l.picked[1]]
-		g.share(l, member.SystemUserID, "systemuser", 1, 0, l.created+120)
-		g.plantMember("ACCESS-01", l, member.AADObjectID)
+		g.plantShare(l, g.share(l, member.SystemUserID, "systemuser", 1, 0, l.created+120))
 	case memberNotUser:
-		g.plantMember("ACCESS-02", l, g.outsider(conv, g.tenant, rolesOwner, false))
+		g.outsider(conv, g.tenant, rolesOwner, false)
+		g.plantWithoutRead(l)
 	case memberNoRead:
 		base := rights
 		rights = func(i int) string {
@@ -133,9 +141,9 @@ func (g *gen) chatViolation(l *link, v variant, conv *audit.Conversation) {
 			}
 			return base(i)
 		}
-		g.plantMember("ACCESS-02", l, users[l.picked[last]].AADObjectID)
+		g.plantWithoutRead(l)
 	case creatorDisabled:
-		g.plantCreator("ACCESS-03", l)
+		g.plantCreator("ACCESS-03", l, "disabled")
 	case creatorNoRead:
 		base := rights
 		rights = func(i int) string {
@@ -144,16 +152,13 @@ func (g *gen) chatViolation(l *link, v variant, conv *audit.Conversation) {
 			}
 			return base(i)
 		}
-		g.plantCreator("ACCESS-03", l)
-		g.plantMember("ACCESS-02", l, users[l.creator].AADObjectID)
+		// The creator is a member too, so the chat has a member who cannot read.
+		g.plantCreator("ACCESS-03", l, "no-read-access")
+		g.plantWithoutRead(l)
 	case guestMember:
-		id := g.outsider(conv, g.tenant, rolesGuest, true)
-		g.plantMember("ACCESS-05", l, id)
-		g.plantMember("ACCESS-02", l, id)
+		g.plantOutsider(l, g.outsider(conv, g.tenant, rolesGuest, true))
 	case externalMember:
-		id := g.outsider(conv, g.a.guid(&g.r), nil, false)
-		g.plantMember("ACCESS-05", l, id)
-		g.plantMember("ACCESS-02", l, id)
+		g.plantOutsider(l, g.outsider(conv, g.a.guid(&g.r), nil, false))
 	}
 	g.access(l, rights)
 	g.plantRow(l, v)
@@ -212,7 +217,7 @@ func (g *gen) channelLink(v variant, sp specials) {
 		return rightsEdit
 	})
 	if v == unlicensedCreator {
-		g.plantCreator("ACCESS-04", l)
+		g.plantCreator("ACCESS-04", l, "")
 	}
 	g.cleanShares(l)
 }

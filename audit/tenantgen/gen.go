@@ -106,7 +106,7 @@ func Generate(o Options) (*audit.Snapshot, []Planted) {
 	g.licences(sp)
 	g.sources()
 	slices.SortFunc(g.planted, comparePlanted)
-	return g.s, g.planted
+	return g.s, slices.Compact(g.planted)
 }
 
 func newGen(o Options) *gen {
@@ -201,3 +201,9 @@ func (g *gen) sources() {
 
 func (g *gen) flag(v bool) *bool { return g.bools.ptr(v) }
 func (g *gen) num(v int) *int    { return g.ints.ptr(v) }
+
+// Fingerprint is the finding id a scan gives the planted violation, so that a test can
+// match planted violations to findings exactly.
+func (p Planted) Fingerprint() string {
+	return audit.Fingerprint(p.Control, audit.Resource{Type: p.ResourceType, ID: p.ResourceID}, p.Key)
+}

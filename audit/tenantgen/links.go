@@ -166,13 +166,16 @@ func (g *gen) cleanShares(l *link) {
 	}
 }
 
-func (g *gen) share(l *link, principal, principalType string, mask, inherited, at int64) {
+// share adds a principalobjectaccess row on the link's record and returns its id.
+func (g *gen) share(l *link, principal, principalType string, mask, inherited, at int64) string {
+	id := g.a.guid(&g.r)
 	g.s.Shares = append(g.s.Shares, audit.Share{
-		ID: g.a.guid(&g.r), ObjectID: l.recordID, ObjectTypeCode: l.table,
+		ID: id, ObjectID: l.recordID, ObjectTypeCode: l.table,
 		PrincipalID: principal, PrincipalTypeCode: principalType,
 		AccessRightsMask: mask, InheritedAccessRightsMask: inherited,
 		ChangedOn: g.a.timestamp(at),
 	})
+	return id
 }
 
 // systemColumns are the columns Dataverse adds to every row; spare leaves room for

@@ -1,18 +1,32 @@
 package tenantgen
 
-// How the link controls name their findings: the link as resource, and as key the
-// member's Entra object id, the creator's systemuserid, or the column at fault. Kept
-// in one place so that it follows the controls if they change.
+// How the link controls name their findings (policies/access, policies/store): the
+// link as resource, and a key that says what is wrong with it. Kept in one place so
+// that it follows the controls if they change.
 
-func (g *gen) plantMember(control string, l *link, userID string) {
-	g.plant(control, l.resourceType, l.id, userID)
+// withoutRead is ACCESS-02's one observation per link, however many members it lists.
+func (g *gen) plantWithoutRead(l *link) {
+	g.plant("ACCESS-02", l.resourceType, l.id, "members-without-read")
 }
 
-func (g *gen) plantCreator(control string, l *link) {
-	g.plant(control, l.resourceType, l.id, g.s.Users[l.creator].SystemUserID)
+func (g *gen) plantShare(l *link, shareID string) {
+	g.plant("ACCESS-01", l.resourceType, l.id, "share:"+shareID)
 }
 
-// plantRow records the violations that lie in the link row itself.
+// plantCreator records ACCESS-03 ("disabled", "no-read-access") and ACCESS-04.
+func (g *gen) plantCreator(control string, l *link, reason string) {
+	if control == "ACCESS-04" {
+		reason = "creator:" + g.s.Users[l.creator].SystemUserID
+	}
+	g.plant(control, l.resourceType, l.id, reason)
+}
+
+func (g *gen) plantOutsider(l *link, userID string) {
+	g.plant("ACCESS-05", l.resourceType, l.id, "member:"+userID)
+	g.plantWithoutRead(l)
+}
+
+// plantRow records the violations that lie in the link row itself, keyed by column.
 func (g *gen) plantRow(l *link, v variant) {
 	switch v {
 	case malformedChatID, channelIDInChat:
