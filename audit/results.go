@@ -48,6 +48,57 @@ type Results struct {
 	Findings []Finding       `json:"findings"`
 	// Evidence is the collection record of every source.
 	Evidence map[SourceName]*Source `json:"evidence"`
+	// Waivers is every waiver checked against this scan and what became of it: applied,
+	// expired or stale (docs/waivers.md). Empty when no waivers file was given.
+	Waivers []WaiverStatus `json:"waivers,omitempty"`
+	// History places the scan among the tenant's earlier scans; nil when no history is
+	// kept (docs/scheduling.md).
+	History *History `json:"history,omitempty"`
+}
+
+// Waiver states in WaiverStatus.State.
+const (
+	// WaiverActive: unexpired and it covers at least one finding.
+	WaiverActive = "active"
+	// WaiverExpired: past its expiry date; the findings it names fail again.
+	WaiverExpired = "expired"
+	// WaiverStale: unexpired but it matches no finding of this scan.
+	WaiverStale = "stale"
+)
+
+// WaiverStatus is one waiver of the waivers file and what it did in this scan.
+type WaiverStatus struct {
+	WaiverRef
+	Control string `json:"control"`
+	State   string `json:"state"`
+	// Matched counts the findings the waiver matches; for an expired waiver, those it
+	// would cover if it were still in force.
+	Matched int `json:"matched"`
+}
+
+// History is what the tenant's scan history says about this scan.
+type History struct {
+	// ScanID is this scan's id in the history database (for 'diff').
+	ScanID int64 `json:"scanId"`
+	// PreviousID and PreviousAt name the scan that New markers compare with; zero for
+	// the first scan of a tenant, when no finding is marked new.
+	PreviousID int64     `json:"previousScanId,omitempty"`
+	PreviousAt time.Time `json:"previousScannedAt,omitzero"`
+	// NewFindings counts the findings marked New.
+	NewFindings int `json:"newFindings"`
+	// Trend is the open finding count by severity of the recent scans, oldest first,
+	// this scan last.
+	Trend []TrendPoint `json:"trend"`
+}
+
+// TrendPoint is one scan's finding counts, for the trend chart.
+type TrendPoint struct {
+	ScanID    int64     `json:"scanId"`
+	ScannedAt time.Time `json:"scannedAt"`
+	// Findings counts open (unwaived) findings by severity.
+	Findings map[string]int `json:"findings"`
+	Waived   int            `json:"waived"`
+	ExitCode int            `json:"exitCode"`
 }
 
 // Tool names the build that produced the results.
@@ -63,6 +114,9 @@ type Summary struct {
 	ExitCode   int                   `json:"exitCode"`
 	Verdict    string                `json:"verdict"`
 	Incomplete []SourceName          `json:"incompleteSources,omitempty"`
+	// FailOn is the severity threshold of --fail-on, when one was set: a scan whose only
+	// failing findings are less severe exits 0 though Verdict stays non-compliant.
+	FailOn string `json:"failOn,omitempty"`
 }
 
 // ControlResult is one control and its outcome.
