@@ -172,6 +172,6 @@ func key(id string) string { return strings.ToLower(strings.TrimSpace(id)) }
 // visited, so unvisited items are not mistaken for absent ones.
 func (c *collector) interrupted(ctx context.Context, name audit.SourceName) {
 	if err := ctx.Err(); err != nil {
-		c.record(name, &shortfall{audit.StatusIncomplete, fmt.Sprintf("interrupted: %v", err)})
+		c.record(name, &shortfall{status: audit.StatusIncomplete, reason: fmt.Sprintf("interrupted: %v", err)})
 	}
 }

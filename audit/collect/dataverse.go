@@ -136,7 +136,7 @@ func (d *dataverse) pageRows(ctx context.Context, path string, n need,
 	for {
 		var page dvPage
 		if f := d.get(ctx, path, &page); f != nil {
-			return stopped(p.pages, f.reason(n, d.budget))
+			return failed(p.pages, *f, n, d.budget)
 		}
 		for i, row := range page.Value {
 			if err := each(row); err != nil {

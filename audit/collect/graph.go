@@ -93,7 +93,7 @@ func pageGraph[T any, P graphPage[T]](ctx context.Context, c *graphClient, n nee
 	page, err := first(ctx)
 	for {
 		if err != nil {
-			return stopped(p.pages, graphFailure(err).reason(n, c.budget))
+			return failed(p.pages, graphFailure(err), n, c.budget)
 		}
 		if any(page) == nil {
 			return stopped(p.pages, fmt.Sprintf("Graph sent an empty answer for %s", n.what))
@@ -117,8 +117,8 @@ func graphGet[T any](ctx context.Context, c *graphClient, n need,
 	get func(context.Context) (T, error)) (v T, notFound bool, short *shortfall) {
 	v, err := get(ctx)
 	if err != nil {
-		f := graphFailure(err)
-		return v, f.notFound(), stopped(0, f.reason(n, c.budget))
+		s := failed(0, graphFailure(err), n, c.budget)
+		return v, s.notFound, s
 	}
 	if any(v) == nil {
 		return v, false, stopped(0, fmt.Sprintf("Graph sent an empty answer for %s", n.what))

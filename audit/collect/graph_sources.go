@@ -16,8 +16,9 @@ import (
 const IntegrationDisplayName = "Dynamics 365 Microsoft Teams Collaboration Integration"
 
 // resourceSelect is what the controls read of a resource service principal.
+// accountEnabled is more than wire.md's G5 names: a disabled resource is evidence too.
 var resourceSelect = []string{"id", "appId", "displayName", "appOwnerOrganizationId",
-	"appRoles", "oauth2PermissionScopes"}
+	"accountEnabled", "appRoles", "oauth2PermissionScopes"}
 
 func (c *graphClient) servicePrincipals() *sp.ServicePrincipalsRequestBuilder {
 	return sp.NewServicePrincipalsRequestBuilderInternal(c.params(), c.adapter)
@@ -65,7 +66,7 @@ func (c *graphClient) findIntegration(ctx context.Context, appID string) (
 	case len(found) == 0:
 		return nil, "", nil
 	case len(found) > 1:
-		return nil, "", &shortfall{audit.StatusIncomplete, fmt.Sprintf("%d service principals "+
+		return nil, "", &shortfall{status: audit.StatusIncomplete, reason: fmt.Sprintf("%d service principals "+
 			"are named %q and none has appId %s: pass the right one with --app-id",
 			len(found), IntegrationDisplayName, appID)}
 	}

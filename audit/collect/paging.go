@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
 )
@@ -14,15 +15,25 @@ import (
 type shortfall struct {
 	status audit.Status
 	reason string
+	// notFound is set when the service said the object does not exist, with its code.
+	notFound bool
+	code     string
 }
 
 func (s *shortfall) Error() string { return s.reason }
 
+// failed is stopped for a failed request, keeping whether the object was not found.
+func failed(pages int, f failure, n need, budget time.Duration) *shortfall {
+	s := stopped(pages, f.reason(n, budget))
+	s.notFound, s.code = f.notFound(), f.code
+	return s
+}
+
 func stopped(pages int, reason string) *shortfall {
 	if pages == 0 {
-		return &shortfall{audit.StatusError, reason}
+		return &shortfall{status: audit.StatusError, reason: reason}
 	}
-	return &shortfall{audit.StatusIncomplete, fmt.Sprintf("%s (after %d pages)", reason, pages)}
+	return &shortfall{status: audit.StatusIncomplete, reason: fmt.Sprintf("%s (after %d pages)", reason, pages)}
 }
 
 // pager decides whether to follow a next link: it must be new, on the service's own
@@ -46,13 +57,13 @@ func (p *pager) follow(link string) (bool, *shortfall) {
 	}
 	switch {
 	case p.seen[link]:
-		return false, &shortfall{audit.StatusIncomplete, fmt.Sprintf("the service sent a next "+
+		return false, &shortfall{status: audit.StatusIncomplete, reason: fmt.Sprintf("the service sent a next "+
 			"link it had sent before (page %d): the listing may be missing rows", p.pages)}
 	case origin(link) != p.origin:
-		return false, &shortfall{audit.StatusIncomplete, fmt.Sprintf("a next link points "+
+		return false, &shortfall{status: audit.StatusIncomplete, reason: fmt.Sprintf("a next link points "+
 			"outside %s (page %d); not followed", p.origin, p.pages)}
 	case p.pages >= p.cap:
-		return false, &shortfall{audit.StatusIncomplete, fmt.Sprintf("more than %d pages: "+
+		return false, &shortfall{status: audit.StatusIncomplete, reason: fmt.Sprintf("more than %d pages: "+
 			"raise the page cap", p.cap)}
 	}
 	p.seen[link] = true

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
 )
@@ -71,6 +72,20 @@ type conversation struct {
 	channel    bool
 }
 
+func (cv conversation) kind() string {
+	if cv.channel {
+		return "channel"
+	}
+	return "chat"
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
 // conversations lists the distinct conversations the links point at, in link order.
 func (c *collector) conversations() []conversation {
 	seen := map[string]bool{}
@@ -101,20 +116,24 @@ func (c *collector) members() {
 	ctx := c.ctx(audit.SourceMembers)
 	forEach(ctx, len(convs), c.o.Concurrency, func(ctx context.Context, i int) {
 		cv := convs[i]
-		out[i] = audit.Conversation{ConversationID: cv.id, TeamID: cv.teamID,
-			Members: []audit.Member{}}
+		out[i] = audit.Conversation{ConversationID: cv.id, TeamID: cv.teamID}
 		var list []audit.Member
 		var short *shortfall
 		switch {
 		case cv.channel && cv.teamID == "":
-			short = &shortfall{audit.StatusError, "the link row has no msdyn_teamid, " +
+			short = &shortfall{status: audit.StatusError, reason: "the link row has no msdyn_teamid, " +
 				"so the channel's members cannot be read"}
 		case cv.channel:
 			list, short = c.g.channelMembers(ctx, cv.teamID, cv.id)
 		default:
 			list, short = c.g.chatMembers(ctx, cv.id)
 		}
-		if short != nil {
+		switch {
+		case short != nil && short.notFound:
+			out[i].Error = fmt.Sprintf("%s: the %s does not exist", orDefault(short.code,
+				"NotFound"), cv.kind())
+			return
+		case short != nil:
 			out[i].Error = short.reason
 			rn.itemFailed(short.reason)
 			return
