@@ -30,6 +30,7 @@ var hostile = []string{
 	"tab\there",
 	"bidi \u202eevil\u202c done",
 	"nul\x00byte",
+	`<img src=x onerror=window.pwned=1><svg onload=window.pwned=2>`,
 }
 
 // evil joins the hostile strings with a prefix, so each field stays recognisable.

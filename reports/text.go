@@ -152,11 +152,15 @@ func valueText(v any) string {
 	case bool, float64, float32, int, int64, json.Number:
 		return fmt.Sprint(v)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Every format escapes the text for itself, so JSON's own HTML escaping would
+	// only make values harder to read.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // evidenceLine is the evidence on one line: "key=value; key=value".
