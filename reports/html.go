@@ -265,7 +265,7 @@ func htmlControls(r *audit.Results) []htmlControl {
 				Message:      CleanText(f.Message),
 				ResourceType: CleanText(f.Resource.Type), ResourceID: CleanText(f.Resource.ID),
 				ResourceName: CleanText(f.Resource.Name), Evidence: evidenceItems(f.Evidence),
-				Remediation:  cleanLines(remediationOf(f, &g.ControlResult)),
+				Remediation: cleanLines(remediationOf(f, &g.ControlResult)),
 			})
 		}
 		out[i] = c
