@@ -169,8 +169,8 @@ func (g *gen) makeTeams(channels int) {
 	g.teams = make([]team, max(1, channels/5))
 	for i := range g.teams {
 		name := teamNames[g.r.intn(len(teamNames))]
-		if i%7 == 1 {
-			name = hostileTopics[(i/7)%len(hostileTopics)]
+		if i%7 == 0 {
+			name = hostileTopics[(i/7+1)%len(hostileTopics)]
 		}
 		nick := g.a.join("team", g.a.hex(&g.r, 6))
 		g.teams[i] = team{

@@ -58,7 +58,7 @@ var hostileUserNames = [...]string{
 // markup or line break, so no storage control mistakes them for conversation text.
 var hostileTopics = [...]string{
 	`=HYPERLINK("http://x")`,
-	"| pipes | in | topic |",
+	"| pipes | in | name |",
 	"\x1b[31mURGENT\x1b[0m renewal",
 	`+cmd|' /C calc'!A0`,
 }
