@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -82,20 +83,12 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 		if err := r.gate.wait(ctx, r.clock, rn); err != nil {
 			return nil, err
 		}
-		if err := r.acquire(ctx); err != nil {
-			return nil, err
-		}
 		rn.requests.Add(1)
-		actx, cancel := context.WithTimeout(ctx, r.timeout)
-		done := sync.OnceFunc(func() { cancel(); <-r.slots })
-		resp, err := send(req.WithContext(actx))
+		resp, err := r.attempt(ctx, req, send)
 		if err == nil && !retryable(resp.StatusCode) {
-			resp.Body = &releasingBody{ReadCloser: resp.Body, release: done}
 			return resp, nil
 		}
 		if ctx.Err() != nil {
-			discard(resp)
-			done()
 			return nil, ctx.Err()
 		}
 
@@ -106,14 +99,10 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 		}
 		if attempt > maxRetries || req.Method != http.MethodGet || !r.budget.take(wait) {
 			if err != nil {
-				done()
 				return nil, &exhaustedError{attempts: attempt, err: describeTransport(err, r.timeout)}
 			}
-			resp.Body = &releasingBody{ReadCloser: resp.Body, release: done}
 			return resp, nil
 		}
-		discard(resp)
-		done()
 
 		rn.retries.Add(1)
 		r.log.Debug("retrying", "service", r.service, "source", string(rn.name),
@@ -123,6 +112,33 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 			return nil, err
 		}
 	}
+}
+
+// attempt sends once and reads the whole answer within the attempt's timeout, so a
+// connection dropped in the middle of a body is retried like one dropped before it.
+func (r *retrier) attempt(ctx context.Context, req *http.Request,
+	send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	if err := r.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-r.slots }()
+	actx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	resp, err := send(req.WithContext(actx))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxAnswerBytes {
+		return nil, fmt.Errorf("answer larger than %d bytes", maxAnswerBytes)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }
 
 func (r *retrier) acquire(ctx context.Context) error {
@@ -226,25 +242,6 @@ func (g *gate) wait(ctx context.Context, c clock, rn *run) error {
 		if err := c.Sleep(ctx, d); err != nil {
 			return err
 		}
-	}
-}
-
-// releasingBody frees the request's slot and timeout when the body is closed.
-type releasingBody struct {
-	io.ReadCloser
-	release func()
-}
-
-func (b *releasingBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.release()
-	return err
-}
-
-func discard(resp *http.Response) {
-	if resp != nil && resp.Body != nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
 	}
 }
 
