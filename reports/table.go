@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -50,13 +51,15 @@ func (p *printer) printf(format string, args ...any) {
 	}
 }
 
+// table draws rows within the printer's width: every column but the last gets the
+// width of its widest cell, the last the rest, and wraps.
 func (p *printer) table(header []string, rows [][]string) {
 	if p.err != nil {
 		return
 	}
 	t := tablewriter.NewTable(p.w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
-		tablewriter.WithMaxWidth(p.width),
+		tablewriter.WithColumnWidths(p.widths(header, rows)),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
@@ -71,6 +74,69 @@ func (p *printer) table(header []string, rows [][]string) {
 	p.err = t.Render()
 }
 
+// widths gives each column its cell width including padding. The last column takes
+// what is left of the printer's width, at least a third of it; when the fixed columns
+// are wider than that allows, the widest of them is cut down and wraps.
+func (p *printer) widths(header []string, rows [][]string) tw.Mapper[int, int] {
+	n := len(header)
+	w := make([]int, n)
+	for i, h := range header {
+		w[i] = displayWidth(h) + 2
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			w[i] = max(w[i], displayWidth(cell)+2)
+		}
+	}
+	budget := p.width - (n + 1) // the borders
+	last := max(budget/3, 12)
+	for fixed(w[:n-1]) > budget-last {
+		widest := 0
+		for i := range w[:n-1] {
+			if w[i] > w[widest] {
+				widest = i
+			}
+		}
+		if w[widest] <= 12 {
+			break
+		}
+		w[widest]--
+	}
+	w[n-1] = min(w[n-1], max(budget-fixed(w[:n-1]), 12))
+	m := tw.NewMapper[int, int]()
+	for i, v := range w {
+		m.Set(i, v)
+	}
+	return m
+}
+
+func fixed(w []int) int {
+	sum := 0
+	for _, v := range w {
+		sum += v
+	}
+	return sum
+}
+
+// displayWidth is the width of s on a terminal, without colour codes.
+func displayWidth(s string) int {
+	return runewidth.StringWidth(stripANSI(s))
+}
+
+func stripANSI(s string) string {
+	for {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			return s
+		}
+		j := strings.IndexByte(s[i:], 'm')
+		if j < 0 {
+			return s
+		}
+		s = s[:i] + s[i+j+1:]
+	}
+}
+
 func (p *printer) header(r *audit.Results) {
 	tenant := CleanText(r.Tenant.TenantID)
 	if tenant == "" {
@@ -79,9 +145,11 @@ func (p *printer) header(r *audit.Results) {
 	p.printf("teamschat-audit %s  tenant %s  scanned %s\n", CleanText(r.Tool.Version), tenant,
 		r.ScannedAt.UTC().Format(time.RFC3339))
 	verdict := strings.ToUpper(r.Summary.Verdict)
-	p.printf("Verdict: %s (exit %d)  controls: %s  findings: %s\n\n",
-		p.paint(verdict, verdictColor(r.Summary.ExitCode)), r.Summary.ExitCode,
-		statusCounts(r), severityCounts(r))
+	p.printf("Verdict: %s (exit %d)\n", p.paint(verdict, verdictColor(r.Summary.ExitCode)),
+		r.Summary.ExitCode)
+	p.wrapped("Controls: ", statusCounts(r))
+	p.wrapped("Findings: ", severityCounts(r))
+	p.printf("\n")
 }
 
 func (p *printer) controls(r *audit.Results) {
@@ -97,24 +165,44 @@ func (p *printer) controls(r *audit.Results) {
 	p.table([]string{"CONTROL", "SEVERITY", "STATUS", "FINDINGS", "TITLE"}, rows)
 }
 
-// notes explains every control that is not a plain pass or fail.
+// notes explains every control that is not a plain pass or fail: why it is in error or
+// not applicable, and what a person checks for a manual one.
 func (p *printer) notes(r *audit.Results) {
-	first := true
+	var lines [][2]string
 	for _, c := range r.Controls {
-		if c.Reason == "" || c.Status == audit.Manual {
-			continue
+		if c.Reason != "" && c.Status != audit.Manual {
+			lines = append(lines, [2]string{fmt.Sprintf("%s %s: ", c.ID, c.Status), c.Reason})
 		}
-		if first {
-			p.printf("\n")
-			first = false
-		}
-		p.printf("%s %s: %s\n", c.ID, c.Status, CleanText(c.Reason))
 	}
 	for _, c := range r.Controls {
 		if c.Status == audit.Manual {
-			p.printf("%s manual: %s\n", c.ID, CleanText(c.Description))
+			lines = append(lines, [2]string{c.ID + " manual: ", c.Description})
 		}
 	}
+	if len(lines) > 0 {
+		p.printf("\n")
+	}
+	for _, l := range lines {
+		p.wrapped(l[0], CleanText(l[1]))
+	}
+}
+
+// wrapped prints label and text within the printer's width, continuation lines
+// indented by four spaces.
+func (p *printer) wrapped(label, text string) {
+	line := label
+	for _, word := range strings.Fields(text) {
+		if displayWidth(line) > 4 && displayWidth(line)+1+displayWidth(word) > p.width &&
+			strings.TrimSpace(line) != strings.TrimSpace(label) {
+			p.printf("%s\n", strings.TrimRight(line, " "))
+			line = "    "
+		}
+		if !strings.HasSuffix(line, " ") {
+			line += " "
+		}
+		line += word
+	}
+	p.printf("%s\n", strings.TrimRight(line, " "))
 }
 
 func (p *printer) findings(r *audit.Results) {
