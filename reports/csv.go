@@ -19,7 +19,7 @@ func init() {
 var csvColumns = []string{
 	"finding_id", "control_id", "control_title", "control_status", "severity",
 	"observation", "resource_type", "resource_id", "resource_name", "message",
-	"evidence", "remediation",
+	"evidence", "remediation", "waived", "waiver", "new",
 }
 
 // writeCSV writes one row per finding, most severe first.
@@ -47,7 +47,8 @@ func writeCSV(w io.Writer, r *audit.Results, _ Options) error {
 		row := []string{
 			f.ID, f.Control, title, status, f.Severity, strconv.FormatBool(observation),
 			f.Resource.Type, f.Resource.ID, f.Resource.Name, f.Message, evidence,
-			remediationOf(f, c),
+			remediationOf(f, c), strconv.FormatBool(f.Waived != nil), waiverText(f),
+			strconv.FormatBool(f.New),
 		}
 		for i := range row {
 			row[i] = csvCell(row[i])

@@ -121,6 +121,8 @@ func testResults() *audit.Results {
 				ID: "f-scope-low", Control: "SCOPE-01", Severity: "low",
 				Message:  "grant is held per user",
 				Resource: audit.Resource{Type: "delegatedGrant", ID: "grant-3"},
+				Waived: &audit.WaiverRef{ID: "W-1", Owner: "dana@contoso.com",
+					Expires: "2026-06-30", Ticket: "SEC-42", Reason: evil("pilot users;")},
 			},
 			{
 				ID: "f-share-alice", Control: "SHARE-01", Severity: "critical",
@@ -139,6 +141,7 @@ func testResults() *audit.Results {
 				ID: "f-share-bob", Control: "SHARE-01", Severity: "high",
 				Message:  evil("record shared with Bob Builder (bob@contoso.com):"),
 				Resource: audit.Resource{Type: "share", ID: "share-2", Name: "Bob Builder"},
+				New:      true,
 				Evidence: map[string]any{"fullname": "Bob Builder",
 					"domainName": "bob@contoso.com", "rights": []any{"ReadAccess", hostile[1]}},
 			},
@@ -157,6 +160,7 @@ func testResults() *audit.Results {
 				Evidence: map[string]any{"name": "Carol Jones", "mail": "carol@fabrikam.com"},
 			},
 		},
+		History: &audit.History{ScanID: 7, PreviousID: 6, NewFindings: 1},
 		Evidence: map[audit.SourceName]*audit.Source{
 			audit.SourceIntegration: {Status: audit.StatusComplete, Items: 1},
 			audit.SourceDelegated:   {Status: audit.StatusComplete, Items: 3, Requests: 2},

@@ -94,6 +94,8 @@ type htmlControl struct {
 
 type htmlFinding struct {
 	ID, Severity, Message, ResourceType, ResourceID, ResourceName, Remediation string
+	Waiver                                                                     string
+	New                                                                        bool
 	Evidence                                                                   []evidenceItem
 }
 
@@ -141,7 +143,7 @@ func verdictText(r *audit.Results) (class, headline, subline string) {
 		headline = fmt.Sprintf("%d of %d controls failed", c[audit.Fail], len(r.Controls))
 	case c[audit.Error] > 0:
 		class = "warn"
-		headline = fmt.Sprintf("%d controls could not be decided", c[audit.Error])
+		headline = plural(c[audit.Error], "control") + " could not be decided"
 	default:
 		class = "pass"
 		headline = "No control failed"
@@ -150,8 +152,12 @@ func verdictText(r *audit.Results) (class, headline, subline string) {
 	for _, n := range r.Summary.Findings {
 		total += n
 	}
-	subline = fmt.Sprintf("%d findings; %d errors, %d to check by hand.", total,
-		c[audit.Error], c[audit.Manual])
+	subline = fmt.Sprintf("%s; %s, %d to check by hand.", plural(total, "finding"),
+		plural(c[audit.Error], "error"), c[audit.Manual])
+	if r.Summary.FailOn != "" {
+		subline += " Only findings of severity " + CleanText(r.Summary.FailOn) +
+			" or above fail the scan (--fail-on)."
+	}
 	if len(r.Summary.Incomplete) > 0 {
 		names := make([]string, len(r.Summary.Incomplete))
 		for i, s := range r.Summary.Incomplete {
@@ -266,6 +272,7 @@ func htmlControls(r *audit.Results) []htmlControl {
 				ResourceType: CleanText(f.Resource.Type), ResourceID: CleanText(f.Resource.ID),
 				ResourceName: CleanText(f.Resource.Name), Evidence: evidenceItems(f.Evidence),
 				Remediation: cleanLines(remediationOf(f, &g.ControlResult)),
+				Waiver:      waiverText(f), New: f.New,
 			})
 		}
 		out[i] = c

@@ -77,7 +77,7 @@ func writeJUnit(w io.Writer, r *audit.Results, _ Options) error {
 		switch g.Status {
 		case audit.Fail:
 			tc.Failure = &junitProblem{
-				Message: fmt.Sprintf("%d findings", len(g.Items)),
+				Message: plural(len(g.Items), "finding"),
 				Type:    CleanText(g.Severity),
 				Text:    junitFindings(g),
 			}
@@ -117,8 +117,15 @@ func writeJUnit(w io.Writer, r *audit.Results, _ Options) error {
 func junitFindings(g controlGroup) string {
 	var b strings.Builder
 	for _, f := range g.Items {
-		fmt.Fprintf(&b, "\n[%s] %s\n  resource: %s\n", CleanText(f.Severity),
+		mark := ""
+		if f.New {
+			mark = " [new]"
+		}
+		fmt.Fprintf(&b, "\n[%s]%s %s\n  resource: %s\n", CleanText(f.Severity), mark,
 			CleanText(f.Message), resourceLabel(f.Resource))
+		if w := waiverText(f); w != "" {
+			fmt.Fprintf(&b, "  %s\n", w)
+		}
 		if ev := evidenceLine(f.Evidence); ev != "" {
 			fmt.Fprintf(&b, "  evidence: %s\n", ev)
 		}

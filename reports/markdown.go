@@ -72,7 +72,7 @@ func writeMarkdownControls(b *strings.Builder, r *audit.Results) {
 			}
 			note := c.Reason
 			if st == audit.Fail {
-				note = fmt.Sprintf("%d findings", c.Findings)
+				note = plural(c.Findings, "finding")
 			}
 			rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s |", st,
 				mdEscape(c.ID), mdEscape(c.Severity), mdCell(c.Title), mdCell(note)))
@@ -97,7 +97,13 @@ func writeMarkdownFindings(b *strings.Builder, r *audit.Results) {
 	fmt.Fprintf(b, "\n## Top findings (%d of %d)\n\n", shown, len(findings))
 	b.WriteString("| severity | control | resource | finding |\n|---|---|---|---|\n")
 	for _, f := range findings[:shown] {
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdEscape(f.Severity), mdEscape(f.Control),
+		sev := mdEscape(f.Severity)
+		if f.Waived != nil {
+			sev += " (waived)"
+		} else if f.New {
+			sev += " (new)"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", sev, mdEscape(f.Control),
 			mdCell(resourceLabel(f.Resource)), mdCell(f.Message))
 	}
 	if len(findings) > shown {

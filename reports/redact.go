@@ -75,6 +75,16 @@ func redactWithKey(r *audit.Results, key []byte) *audit.Results {
 		f.Evidence, _ = rd.value(f.Evidence).(map[string]any)
 		out.Findings[i] = f
 	}
+	for i := range out.Findings {
+		out.Findings[i].Waived = rd.waiver(out.Findings[i].Waived)
+	}
+	if r.Waivers != nil {
+		out.Waivers = make([]audit.WaiverStatus, len(r.Waivers))
+		for i, w := range r.Waivers {
+			w.WaiverRef = *rd.waiver(&w.WaiverRef)
+			out.Waivers[i] = w
+		}
+	}
 	out.Controls = make([]audit.ControlResult, len(r.Controls))
 	for i, c := range r.Controls {
 		c.Reason = rd.text(c.Reason)
@@ -90,6 +100,25 @@ func redactWithKey(r *audit.Results, key []byte) *audit.Results {
 		out.Evidence[name] = &cp
 	}
 	return &out
+}
+
+// waiver copies a waiver reference with its owner and free text redacted. The owner
+// is a person even when it is not an address, so it always gets a pseudonym.
+func (rd *redactor) waiver(w *audit.WaiverRef) *audit.WaiverRef {
+	if w == nil {
+		return nil
+	}
+	cp := *w
+	if owner := strings.TrimSpace(cp.Owner); owner != "" {
+		if p, ok := rd.names[strings.ToLower(owner)]; ok {
+			cp.Owner = p
+		} else {
+			cp.Owner = rd.pseudonym(owner, "name:"+strings.ToLower(owner))
+		}
+	}
+	cp.Reason = rd.text(cp.Reason)
+	cp.Ticket = rd.text(cp.Ticket)
+	return &cp
 }
 
 // learn records the person strings of an evidence value.

@@ -57,6 +57,7 @@ func writeSARIF(w io.Writer, r *audit.Results, o Options) error {
 	run.AddDistinctArtifact(artifact)
 
 	controls := controlIndex(r)
+	baseline := r.History != nil && r.History.PreviousID != 0
 	for _, c := range r.Controls {
 		sarifRule(run, c)
 	}
@@ -67,7 +68,7 @@ func writeSARIF(w io.Writer, r *audit.Results, o Options) error {
 			c = &audit.ControlResult{ID: f.Control, Title: f.Control, Severity: f.Severity}
 			sarifRule(run, *c)
 		}
-		sarifResult(run, f, c, artifact)
+		sarifResult(run, f, c, artifact, baseline)
 	}
 
 	inv := sarif.NewInvocation().WithExecutionSuccessful(true)
@@ -154,13 +155,30 @@ func sarifRule(run *sarif.Run, c audit.ControlResult) {
 }
 
 // sarifResult adds the result for finding f of control c.
-func sarifResult(run *sarif.Run, f audit.Finding, c *audit.ControlResult, artifact string) {
+//
+// baseline is true when the scan was compared with a previous one, so each result
+// can say whether it is new.
+func sarifResult(run *sarif.Run, f audit.Finding, c *audit.ControlResult, artifact string,
+	baseline bool) {
 	res := run.CreateResultForRule(CleanText(c.ID)).
 		WithMessage(sarif.NewTextMessage(sarifMessage(f, c))).
 		WithLevel(sarifLevel(f.Severity)).
 		WithPartialFingerprints(map[string]string{sarifFingerprintKey: CleanText(f.ID)})
 	if c.Observation {
 		res.WithKind("informational").WithLevel(sarif.LevelNone)
+	}
+	if f.Waived != nil {
+		// An accepted waiver is an external suppression: code scanning shows the
+		// alert as dismissed, with the waiver as its justification.
+		res.WithSuppressions([]*sarif.Suppression{sarif.NewSuppression().
+			WithKind("external").WithStatus("accepted").WithJustification(waiverText(f))})
+	}
+	if baseline {
+		state := "unchanged"
+		if f.New {
+			state = "new"
+		}
+		res.WithBaselineState(state)
 	}
 
 	// Code scanning rejects an upload when any result lacks a physical location; the

@@ -183,6 +183,40 @@ func resourceLabel(r audit.Resource) string {
 	return strings.TrimSpace(CleanText(r.Type) + " " + id)
 }
 
+// waiverText describes the waiver covering a finding, or "" when none does.
+func waiverText(f audit.Finding) string {
+	w := f.Waived
+	if w == nil {
+		return ""
+	}
+	parts := []string{"waived"}
+	if w.ID != "" {
+		parts = append(parts, w.ID)
+	}
+	if w.Owner != "" {
+		parts = append(parts, "by "+w.Owner)
+	}
+	if w.Expires != "" {
+		parts = append(parts, "until "+w.Expires)
+	}
+	s := strings.Join(parts, " ")
+	if w.Ticket != "" {
+		s += " (" + w.Ticket + ")"
+	}
+	if w.Reason != "" {
+		s += ": " + w.Reason
+	}
+	return CleanText(s)
+}
+
+// plural writes a count with its noun: "1 finding", "3 findings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // remediationOf is the finding's own fix, or its control's default.
 func remediationOf(f audit.Finding, c *audit.ControlResult) string {
 	if f.Remediation != "" || c == nil {
