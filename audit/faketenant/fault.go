@@ -200,3 +200,15 @@ func (f Fault) String() string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// FaultHelp describes the fault syntax for a command's help text.
+const FaultHelp = `A fault is comma-separated key=value pairs, e.g. route=D6,kind=429,retry-after=1,every=7
+  route        G1..G8, D1..D7, graph, dataverse or all (default all)
+  kind         429 502 503 504 drop 403 repeat-link empty-page truncate slow concurrency
+  every        hit about one request in N, chosen by a hash of --seed and the URL (default 1)
+  times        how often one URL is hit before it is answered normally (default 1);
+               429, 5xx, drop, slow and empty-page only: 403, repeat-link and truncate persist
+  retry-after  Retry-After header value, verbatim ("1", "0.5"); absent unless set
+  delay        how long slow waits (default 1s)
+  limit        concurrency: Dataverse requests allowed in flight (default 52)
+  code         the error code of the body`
