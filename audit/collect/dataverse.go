@@ -24,6 +24,7 @@ const maxAnswerBytes = 256 << 20
 // no telemetry.
 type dataverse struct {
 	pl      runtime.Pipeline
+	retrier *retrier
 	root    string // https://ORG.crm.dynamics.com/api/data/v9.2/
 	pageCap int
 	budget  time.Duration
@@ -35,15 +36,16 @@ func newDataverse(o Options, cred azcore.TokenCredential, b *budget) *dataverse 
 		perRetry = append(perRetry, runtime.NewBearerTokenPolicy(cred,
 			[]string{o.DataverseURL + "/.default"}, nil))
 	}
+	r := newRetrier("Dataverse", o, b, true)
 	pl := runtime.NewPipeline("teamschat-audit", "v1", runtime.PipelineOptions{
-		PerCall:  []policy.Policy{retryPolicy{newRetrier("Dataverse", o, b, true)}},
+		PerCall:  []policy.Policy{retryPolicy{r}},
 		PerRetry: perRetry,
 	}, &policy.ClientOptions{
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 		Telemetry: policy.TelemetryOptions{Disabled: true},
 		Transport: &http.Client{Transport: baseTransport()},
 	})
-	return &dataverse{pl: pl, root: o.DataverseURL + dataverseAPIPath, pageCap: o.PageCap,
+	return &dataverse{pl: pl, retrier: r, root: o.DataverseURL + dataverseAPIPath, pageCap: o.PageCap,
 		budget: o.RetryBudget}
 }
 

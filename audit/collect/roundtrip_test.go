@@ -1,10 +1,13 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http/httptest"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,6 +73,34 @@ func evidence(t *testing.T, s *audit.Snapshot) map[string]string {
 	return out
 }
 
+// planted lists values from the tenant that must never reach a log: names, e-mails,
+// chat topics and free-text columns.
+func planted(s *audit.Snapshot) []string {
+	var out []string
+	add := func(v string) {
+		if len(v) > 3 {
+			out = append(out, v)
+		}
+	}
+	for _, c := range s.Members {
+		for _, m := range c.Members {
+			add(m.DisplayName)
+			add(m.Email)
+		}
+	}
+	for _, l := range s.ChatLinks {
+		add(l.Name)
+	}
+	for _, a := range s.ChatSync {
+		add(a.Subject)
+		add(a.Description)
+	}
+	for _, u := range s.Users {
+		add(u.FullName)
+	}
+	return out
+}
+
 func canon(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
@@ -80,9 +111,16 @@ func TestRoundTripFakeTenant(t *testing.T) {
 		ChannelFraction: 0.3})
 	opts, _ := serveFake(t, gen, faketenant.Options{GraphPageSize: 7, DataversePageSize: 9})
 
+	var logs bytes.Buffer
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	got, err := Collect(context.Background(), opts, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, text := range planted(gen) {
+		if strings.Contains(logs.String(), text) {
+			t.Errorf("the log holds %q, a value from the tenant", text)
+		}
 	}
 	for name, src := range got.Sources {
 		if src.Status != audit.StatusComplete {
