@@ -13,7 +13,8 @@ import (
 )
 
 const (
-	usersQuery  = "?$select=systemuserid,azureactivedirectoryobjectid,applicationid,isdisabled,fullname,domainname"
+	usersQuery = "?$select=systemuserid,azureactivedirectoryobjectid,applicationid," +
+		"isdisabled,fullname,domainname"
 	sharesQuery = "?$select=principalobjectaccessid,objectid,objecttypecode,principalid," +
 		"principaltypecode,accessrightsmask,inheritedaccessrightsmask,changedon&$filter="
 )

@@ -52,6 +52,8 @@ func newIndex(s *audit.Snapshot) *index {
 	for i := range s.Resources {
 		addSP(&s.Resources[i])
 	}
+	// A conversation listed twice (a snapshot a collector would not write) is served as
+	// its last listing, as the engine's index reads it.
 	for i := range s.Members {
 		c := &s.Members[i]
 		if c.TeamID == "" {
