@@ -76,7 +76,8 @@ func (g *gen) chatLink(i int, v variant, sp specials) {
 			*row.RecordState = 1 // some links were disconnected again
 		}
 	case messageColumn:
-		row.Extra = append(row.Extra, audit.Column{Name: "msdyn_lastmessagepreview", Value: messagePreview})
+		preview := audit.Column{Name: "msdyn_lastmessagepreview", Value: messagePreview}
+		row.Extra = append(row.Extra, preview)
 	case messageInName:
 		row.Name = messageName
 	}

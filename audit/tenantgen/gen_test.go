@@ -189,7 +189,8 @@ func TestSmallTenantGrows(t *testing.T) {
 }
 
 var (
-	chatShape    = regexp.MustCompile(`^19:([0-9a-f]{32}|meeting_[A-Za-z0-9_-]+)@thread\.v2$|^19:[0-9a-f-]{36}_[0-9a-f-]{36}@unq\.gbl\.spaces$`)
+	chatShape = regexp.MustCompile(`^19:([0-9a-f]{32}|meeting_[A-Za-z0-9_-]+)@thread\.v2$` +
+		`|^19:[0-9a-f-]{36}_[0-9a-f-]{36}@unq\.gbl\.spaces$`)
 	channelShape = regexp.MustCompile(`^19:[0-9a-f]{32}@thread\.tacv2$`)
 	// What the storage controls take for conversation text: markup and line breaks.
 	messageLike = regexp.MustCompile(`<[A-Za-z/!?][^<>]*>|&[#A-Za-z0-9]+;|[\r\n]`)

@@ -58,7 +58,8 @@ func (g *gen) identities() {
 		g.plant("SCOPE-01", "servicePrincipal", client, "missing:Presence.Read.All")
 	}
 
-	s.AppRoleAssignments = append(s.AppRoleAssignments, g.assignment(client, graph, userReadAllRole, created))
+	userRead := g.assignment(client, graph, userReadAllRole, created)
+	s.AppRoleAssignments = append(s.AppRoleAssignments, userRead)
 	if g.on["SCOPE-02"] {
 		extra := g.assignment(client, graph, chatReadAllRole, created)
 		unknownRole := g.a.guid(&g.r)
@@ -100,7 +101,8 @@ func (g *gen) perUserGrant(principal string) {
 	g.plant("SCOPE-05", "delegatedGrant", grant.ID, principal)
 }
 
-func (g *gen) assignment(client string, resource audit.ServicePrincipal, role, created string) audit.AppRoleAssignment {
+func (g *gen) assignment(client string, resource audit.ServicePrincipal,
+	role, created string) audit.AppRoleAssignment {
 	return audit.AppRoleAssignment{
 		ID: g.a.opaque(&g.r, 43), AppRoleID: role, PrincipalID: client,
 		PrincipalType: "ServicePrincipal", ResourceID: resource.ID,

@@ -101,7 +101,8 @@ func containsInt(s []int, v int) bool {
 }
 
 // conversation cuts a member list for the link's Dynamics users plus spare others.
-func (g *gen) conversation(l *link, convID, teamID string, spare int, roles func(i int) []string) *audit.Conversation {
+func (g *gen) conversation(l *link, convID, teamID string, spare int,
+	roles func(i int) []string) *audit.Conversation {
 	ms := g.cutMembers(len(l.picked), spare)
 	for i, u := range l.picked {
 		user := &g.s.Users[u]
