@@ -38,7 +38,7 @@ func writeMarkdown(w io.Writer, r *audit.Results, _ Options) error {
 
 	var stHead, stCount, sevHead, sevCount []string
 	for _, st := range statusOrder {
-		stHead = append(stHead, string(st))
+		stHead = append(stHead, statusLabels[st])
 		stCount = append(stCount, fmt.Sprint(r.Summary.Controls[st]))
 	}
 	for _, sev := range audit.Severities {
