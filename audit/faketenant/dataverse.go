@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/teamschat-audit/teamschat-audit/audit"
 )
 
 func dataverseContext(c *call, fragment string) string {
@@ -31,24 +33,22 @@ func (s *Server) chatLinks(c *call) {
 	if !c.onlyQuery() {
 		return
 	}
-	rows := make([]map[string]any, 0, len(s.ix.snap.ChatLinks))
-	for i := range s.ix.snap.ChatLinks {
-		l := &s.ix.snap.ChatLinks[i]
-		rows = append(rows, s.row(c, l.Columns(), chatLinkColumns, l.ID, activeStates))
-	}
-	s.page(c, dataverseContext(c, "msdyn_teamschatassociations"), rows)
+	links := s.ix.snap.ChatLinks
+	s.page(c, dataverseContext(c, "msdyn_teamschatassociations"), len(links),
+		func(i int) map[string]any {
+			return s.row(c, links[i].Columns(), chatLinkColumns, links[i].ID, activeStates)
+		})
 }
 
 func (s *Server) channelLinks(c *call) {
 	if !c.onlyQuery() {
 		return
 	}
-	rows := make([]map[string]any, 0, len(s.ix.snap.ChannelLinks))
-	for i := range s.ix.snap.ChannelLinks {
-		l := &s.ix.snap.ChannelLinks[i]
-		rows = append(rows, s.row(c, l.Columns(), channelLinkColumns, l.ID, activeStates))
-	}
-	s.page(c, dataverseContext(c, "msdyn_teamscollaborations"), rows)
+	links := s.ix.snap.ChannelLinks
+	s.page(c, dataverseContext(c, "msdyn_teamscollaborations"), len(links),
+		func(i int) map[string]any {
+			return s.row(c, links[i].Columns(), channelLinkColumns, links[i].ID, activeStates)
+		})
 }
 
 // chatSync answers the chat activities that carry a Teams chat id; the filter is
@@ -61,26 +61,25 @@ func (s *Server) chatSync(c *call) {
 		c.fail(badRequest(apiDataverse, "The fake tenant does not evaluate $filter="+f+"."))
 		return
 	}
-	rows := []map[string]any{}
+	var synced []*audit.ChatActivity
 	for i := range s.ix.snap.ChatSync {
-		a := &s.ix.snap.ChatSync[i]
-		if a.TeamsChatID != "" {
-			rows = append(rows, s.row(c, a.Columns(), chatSyncColumns, a.ID, activityStates))
+		if a := &s.ix.snap.ChatSync[i]; a.TeamsChatID != "" {
+			synced = append(synced, a)
 		}
 	}
-	s.page(c, dataverseContext(c, "chats"), rows)
+	s.page(c, dataverseContext(c, "chats"), len(synced), func(i int) map[string]any {
+		return s.row(c, synced[i].Columns(), chatSyncColumns, synced[i].ID, activityStates)
+	})
 }
 
 func (s *Server) systemUsers(c *call) {
 	if !c.onlyQuery("$select") {
 		return
 	}
-	rows := make([]map[string]any, 0, len(s.ix.snap.Users))
-	for i := range s.ix.snap.Users {
-		u := &s.ix.snap.Users[i]
-		rows = append(rows, s.row(c, toColumns(u), nil, u.SystemUserID, nil))
-	}
-	s.selectedPage(c, "systemusers", "systemuser", rows)
+	users := s.ix.snap.Users
+	s.selectedPage(c, "systemusers", "systemuser", len(users), func(i int) map[string]any {
+		return s.row(c, toColumns(&users[i]), nil, users[i].SystemUserID, nil)
+	})
 }
 
 var inFilter = regexp.MustCompile(`^Microsoft\.Dynamics\.CRM\.In\(PropertyName='objectid',\s*` +
@@ -104,18 +103,20 @@ func (s *Server) shares(c *call) {
 		c.fail(badRequest(apiDataverse, "PropertyValues must be a list of at most 50 ids."))
 		return
 	}
-	rows := []map[string]any{}
 	want := map[string]bool{}
 	for _, id := range ids {
 		want[key(id)] = true
 	}
+	var shares []*audit.Share
 	for i := range s.ix.snap.Shares {
-		sh := &s.ix.snap.Shares[i]
-		if want[key(sh.ObjectID)] {
-			rows = append(rows, s.row(c, toColumns(sh), nil, sh.ID, nil))
+		if sh := &s.ix.snap.Shares[i]; want[key(sh.ObjectID)] {
+			shares = append(shares, sh)
 		}
 	}
-	s.selectedPage(c, "principalobjectaccessset", "principalobjectaccess", rows)
+	s.selectedPage(c, "principalobjectaccessset", "principalobjectaccess", len(shares),
+		func(i int) map[string]any {
+			return s.row(c, toColumns(shares[i]), nil, shares[i].ID, nil)
+		})
 }
 
 // quotedList parses 'a','b',... as OData writes a list of string literals.
@@ -133,36 +134,37 @@ func quotedList(s string) ([]string, bool) {
 
 // selectedPage narrows rows to the $select'ed columns, null when a row lacks one, and
 // answers a page of them.
-func (s *Server) selectedPage(c *call, set, table string, rows []map[string]any) {
-	ctx := set
-	if sel := c.req.query.Get("$select"); sel != "" {
-		cols := strings.Split(sel, ",")
-		known := schemaOf(table)
-		for _, col := range cols {
-			if !known[col] {
-				c.fail(badRequest(apiDataverse, "Could not find a property named '"+col+
-					"' on type 'Microsoft.Dynamics.CRM."+table+"'."))
-				return
-			}
-		}
-		for i, row := range rows {
-			picked := map[string]any{}
-			for name, v := range row {
-				base, _, _ := strings.Cut(name, "@")
-				if name == "@odata.etag" || slices.Contains(cols, base) {
-					picked[name] = v
-				}
-			}
-			for _, col := range cols {
-				if _, ok := picked[col]; !ok {
-					picked[col] = nil
-				}
-			}
-			rows[i] = picked
-		}
-		ctx = set + "(" + sel + ")"
+func (s *Server) selectedPage(c *call, set, table string, n int,
+	row func(i int) map[string]any) {
+	sel := c.req.query.Get("$select")
+	if sel == "" {
+		s.page(c, dataverseContext(c, set), n, row)
+		return
 	}
-	s.page(c, dataverseContext(c, ctx), rows)
+	cols := strings.Split(sel, ",")
+	known := schemaOf(table)
+	for _, col := range cols {
+		if !known[col] {
+			c.fail(badRequest(apiDataverse, "Could not find a property named '"+col+
+				"' on type 'Microsoft.Dynamics.CRM."+table+"'."))
+			return
+		}
+	}
+	s.page(c, dataverseContext(c, set+"("+sel+")"), n, func(i int) map[string]any {
+		picked := map[string]any{}
+		for name, v := range row(i) {
+			base, _, _ := strings.Cut(name, "@")
+			if name == "@odata.etag" || slices.Contains(cols, base) {
+				picked[name] = v
+			}
+		}
+		for _, col := range cols {
+			if _, ok := picked[col]; !ok {
+				picked[col] = nil
+			}
+		}
+		return picked
+	})
 }
 
 // schemaOf lists the columns $select may name on the tables D4 and D7 read.

@@ -202,7 +202,9 @@ func (f Fault) String() string {
 }
 
 // FaultHelp describes the fault syntax for a command's help text.
-const FaultHelp = `A fault is comma-separated key=value pairs, e.g. route=D6,kind=429,retry-after=1,every=7
+const FaultHelp = `--fault takes comma-separated key=value pairs, e.g.
+  route=D6,kind=429,retry-after=1,every=7
+
   route        G1..G8, D1..D7, graph, dataverse or all (default all)
   kind         429 502 503 504 drop 403 repeat-link empty-page truncate slow concurrency
   every        hit about one request in N, chosen by a hash of --seed and the URL (default 1)

@@ -54,7 +54,7 @@ func (s *Server) servicePrincipalsWhere(c *call, filter *regexp.Regexp,
 			rows = append(rows, servicePrincipalJSON(sp))
 		}
 	}
-	s.page(c, graphContext(c, "servicePrincipals"), rows)
+	s.pageOf(c, graphContext(c, "servicePrincipals"), rows)
 }
 
 // servicePrincipalJSON is a servicePrincipal as Graph sends it without $select: the
@@ -113,7 +113,7 @@ func (s *Server) delegatedGrants(c *call) {
 			})
 		}
 	}
-	s.page(c, graphContext(c, "oauth2PermissionGrants"), rows)
+	s.pageOf(c, graphContext(c, "oauth2PermissionGrants"), rows)
 }
 
 func (s *Server) appRoleAssignments(c *call) {
@@ -133,7 +133,7 @@ func (s *Server) appRoleAssignments(c *call) {
 			})
 		}
 	}
-	s.page(c, graphContext(c, "servicePrincipals('"+sp.ID+"')/appRoleAssignments"), rows)
+	s.pageOf(c, graphContext(c, "servicePrincipals('"+sp.ID+"')/appRoleAssignments"), rows)
 }
 
 func (s *Server) knownSP(c *call) bool {
@@ -182,7 +182,7 @@ func (s *Server) members(c *call, conv *audit.Conversation, id, ctx string) {
 			"tenantId":                    nullable(m.TenantID),
 		})
 	}
-	s.page(c, graphContext(c, ctx), rows)
+	s.pageOf(c, graphContext(c, ctx), rows)
 }
 
 // user answers a link creator. A licence the snapshot could not read is a user that
