@@ -42,10 +42,18 @@ func (g *gen) chatLink(i int, v variant, sp specials) {
 
 	var chatID, name string
 	company := companies[g.r.intn(len(companies))]
-	switch kind {
-	case oneOnOne:
+	if kind == oneOnOne {
+		// Two people have one one-to-one chat: a pair already chatting gets a group chat,
+		// so that every conversation id stands for one member list.
 		chatID = g.a.join("19:", users[l.picked[0]].AADObjectID, "_",
 			users[l.picked[1]].AADObjectID, "@unq.gbl.spaces")
+		if g.oneOnOnes[chatID] {
+			kind = groupChat
+		}
+		g.oneOnOnes[chatID] = true
+	}
+	switch kind {
+	case oneOnOne:
 		name = company
 	case meeting:
 		chatID = g.a.join("19:meeting_", g.a.opaque(&g.r, 48), "@thread.v2")

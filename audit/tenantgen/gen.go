@@ -83,6 +83,8 @@ type gen struct {
 	version  int64 // the last versionnumber handed out
 	// ownerTeams are Dynamics owner teams that records are shared with.
 	ownerTeams []string
+	// oneOnOnes are the one-to-one chat ids handed out.
+	oneOnOnes map[string]bool
 
 	members []audit.Member // slab the conversations' member lists are cut from
 	columns []audit.Column // slab the rows' extra columns are cut from
@@ -118,7 +120,8 @@ func newGen(o Options) *gen {
 	o.ChannelFraction = min(max(o.ChannelFraction, 0), 1)
 	o.Rate = min(max(o.Rate, 0), 1)
 
-	g := &gen{o: o, r: rng{state: uint64(o.Seed) ^ 0x5eed7e4a47c0ffee}, on: map[string]bool{}}
+	g := &gen{o: o, r: rng{state: uint64(o.Seed) ^ 0x5eed7e4a47c0ffee}, on: map[string]bool{},
+		oneOnOnes: map[string]bool{}}
 	known := Controls()
 	for _, v := range o.Violations {
 		switch {

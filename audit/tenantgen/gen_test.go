@@ -274,3 +274,18 @@ func BenchmarkGenerate100k(b *testing.B) {
 		Generate(o)
 	}
 }
+
+// TestConversationsAreDistinct: every conversation id has one member list, as the
+// collector can only ever see one.
+func TestConversationsAreDistinct(t *testing.T) {
+	for seed := int64(1); seed <= 20; seed++ {
+		s, _ := Generate(Options{Links: 40, Seed: seed, Violations: []string{"all"}})
+		seen := map[string]bool{}
+		for _, c := range s.Members {
+			if seen[c.ConversationID] {
+				t.Fatalf("seed %d: conversation %s listed twice", seed, c.ConversationID)
+			}
+			seen[c.ConversationID] = true
+		}
+	}
+}
