@@ -187,8 +187,20 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatalf("read golden (run go test ./reports -update): %v", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; diff it, and if the change is meant, "+
-			"run go test ./reports -update\ngot:\n%s", name, got)
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		i := 0
+		for i < len(gl) && i < len(wl) && gl[i] == wl[i] {
+			i++
+		}
+		line := func(l []string) string {
+			if i < len(l) {
+				return l[i]
+			}
+			return "(end of file)"
+		}
+		t.Errorf("%s differs from the golden file at line %d:\n got: %q\nwant: %q\n"+
+			"if the change is meant, run go test ./reports -update and review the diff",
+			name, i+1, line(gl), line(wl))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -131,7 +132,43 @@ func TestHTMLInBrowser(t *testing.T) {
 	}
 
 	checkFilters(ctx, t)
+	checkPrint(ctx, t)
 	saveScreenshot(ctx, t)
+}
+
+// checkPrint filters the page down, then checks that print media still shows every
+// control and finding and hides the filter bar: a printed report is the whole record.
+func checkPrint(ctx context.Context, t *testing.T) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`input[name=status][value=fail]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := emulateMedia(ctx, "print"); err != nil {
+		t.Fatalf("print media: %v", err)
+	}
+	defer func() {
+		_ = emulateMedia(ctx, "")
+		_ = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name=status][value=fail]`)))
+	}()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[
+		Array.from(document.querySelectorAll("section.control, .finding"))
+			.filter(e => getComputedStyle(e).display === "none").length,
+		getComputedStyle(document.getElementById("filters")).display
+	].join(" ")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "0 none" {
+		t.Errorf("in print, hidden sections and filter display: %q, want \"0 none\"", got)
+	}
+}
+
+// emulateMedia sets the CSS media type; "" goes back to the screen.
+func emulateMedia(ctx context.Context, media string) error {
+	_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia,
+		emulation.SetEmulatedMediaParams{Media: media})
+	return err
 }
 
 // reportProblems fails the test for every console error, CSP violation, dialog or

@@ -12,14 +12,16 @@
   var counter = document.getElementById("shown");
   var none = document.getElementById("none-shown");
 
+  // checked maps each value of a checkbox group to whether it is ticked. A value with
+  // no checkbox (a severity a custom policy made up) is never filtered out.
   function checked(name) {
     var set = {};
     form.querySelectorAll("input[name='" + name + "']").forEach(function (input) {
-      if (input.checked) {
-        set[input.value] = true;
-      }
+      set[input.value] = input.checked;
     });
-    return set;
+    return function (value) {
+      return set[value] !== false;
+    };
   }
 
   function contains(el, q) {
@@ -37,15 +39,15 @@
       var findings = section.querySelectorAll(".finding");
       var anyFinding = false;
       findings.forEach(function (f) {
-        var ok = severity[f.dataset.severity] === true && (headMatch || contains(f, q));
+        var ok = severity(f.dataset.severity) && (headMatch || contains(f, q));
         f.hidden = !ok;
         anyFinding = anyFinding || ok;
       });
-      var ok = status[section.dataset.status] === true;
+      var ok = status(section.dataset.status);
       if (findings.length > 0) {
         ok = ok && anyFinding;
       } else {
-        ok = ok && severity[section.dataset.severity] === true && (!q || contains(section, q));
+        ok = ok && severity(section.dataset.severity) && (!q || contains(section, q));
       }
       section.hidden = !ok;
       var row = document.querySelector("tr[data-for='" + section.id + "']");
