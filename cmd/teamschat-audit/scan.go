@@ -19,6 +19,7 @@ type scanFlags struct {
 	policy   policyFlags
 	output   outputFlags
 	eval     audit.EvalOptions
+	live     liveFlags // live collection (live.go)
 }
 
 func newScanCmd(g *globals) *cobra.Command {
@@ -45,6 +46,10 @@ Evidence comes from the built-in sample tenant (--demo) or a saved snapshot
 	f.output.register(fs)
 	fs.IntVar(&f.eval.Workers, "workers", 0, "concurrent policy evaluations (0: one per core)")
 	fs.IntVar(&f.eval.BatchSize, "batch-size", 0, "links per policy evaluation (0: 256)")
+	// Live collection (live.go): the tenant flags and --save-evidence.
+	f.live.register(fs)
+	fs.StringVar(&f.live.saveEvidence, "save-evidence", "",
+		"with live collection, also write the snapshot to `FILE`")
 	return cmd
 }
 
@@ -57,7 +62,7 @@ func (f *scanFlags) run(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	snap, evidencePath, err := f.evidence()
+	snap, evidencePath, err := f.liveEvidence(cmd, g) // live.go; falls back to f.evidence
 	if err != nil {
 		return err
 	}
