@@ -19,7 +19,8 @@ type scanFlags struct {
 	policy   policyFlags
 	output   outputFlags
 	eval     audit.EvalOptions
-	live     liveFlags // live collection (live.go)
+	live     liveFlags     // live collection (live.go)
+	sched    scheduleFlags // configuration, waivers, history, --all, notify (schedule.go)
 }
 
 func newScanCmd(g *globals) *cobra.Command {
@@ -37,7 +38,8 @@ Evidence comes from the built-in sample tenant (--demo) or a saved snapshot
   teamschat-audit scan --snapshot evidence.json --format json
   teamschat-audit scan --demo --format html,sarif,junit,csv,md,json --output-dir out`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, g) },
+		// schedule.go: reads the configuration, runs one tenant through f.run or --all.
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.runScheduled(cmd, g) },
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&f.demo, "demo", false, "scan the built-in sample tenant")
@@ -50,6 +52,7 @@ Evidence comes from the built-in sample tenant (--demo) or a saved snapshot
 	f.live.register(fs)
 	fs.StringVar(&f.live.saveEvidence, "save-evidence", "",
 		"with live collection, also write the snapshot to `FILE`")
+	f.sched.register(fs) // schedule.go: --config, --all, --waivers, --fail-on, history, notify
 	return cmd
 }
 
@@ -68,6 +71,10 @@ func (f *scanFlags) run(cmd *cobra.Command, g *globals) error {
 	}
 	results, err := engine.Evaluate(ctx, snap, f.eval)
 	if err != nil {
+		return err
+	}
+	// schedule.go: waivers, fail-on, history (new findings, trend).
+	if err := f.sched.settle(ctx, results); err != nil {
 		return err
 	}
 	if err := f.output.write(cmd, g, results, evidencePath); err != nil {

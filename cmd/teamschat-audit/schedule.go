@@ -1,0 +1,500 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/teamschat-audit/teamschat-audit/audit"
+	"github.com/teamschat-audit/teamschat-audit/audit/config"
+	"github.com/teamschat-audit/teamschat-audit/audit/history"
+	"github.com/teamschat-audit/teamschat-audit/audit/notify"
+	"github.com/teamschat-audit/teamschat-audit/audit/waiver"
+	"github.com/teamschat-audit/teamschat-audit/reports"
+)
+
+// webhookEnv carries the notification URL, which is a credential, outside any file.
+const webhookEnv = "TEAMSCHAT_AUDIT_NOTIFY_WEBHOOK"
+
+// scheduleFlags are scan's flags for unattended runs: the configuration file, waivers,
+// the fail-on threshold, history, many tenants and notification (docs/scheduling.md).
+type scheduleFlags struct {
+	configPath   string
+	all          bool
+	tenant       string
+	waivers      string
+	failOn       string
+	stateDir     string
+	noHistory    bool
+	parallel     int
+	notifyURL    string
+	notifyFormat string
+
+	cfg        *config.Config
+	history    bool
+	tenantName string
+	// last is the single scan's settled results, for the notification.
+	last *audit.Results
+}
+
+func (s *scheduleFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&s.configPath, "config", "",
+		"configuration `FILE` (default ./"+config.DefaultFile+" when present)")
+	fs.BoolVar(&s.all, "all", false, "scan every tenant of the configuration")
+	fs.StringVar(&s.tenant, "tenant", "", "the configured tenant to scan "+
+		"(without a configuration: the `NAME` to keep history under)")
+	fs.StringVar(&s.waivers, "waivers", "", "accepted findings: a waivers `FILE` (docs/waivers.md)")
+	fs.StringVar(&s.failOn, "fail-on", "", "least `SEVERITY` that makes the scan exit 1 "+
+		"(critical, high, medium, low, info; default any)")
+	fs.StringVar(&s.stateDir, "state-dir", "", "keep scan history under `DIR` "+
+		"(default $XDG_STATE_HOME/teamschat-audit when a configuration is used)")
+	fs.BoolVar(&s.noHistory, "no-history", false, "do not record the scan or mark new findings")
+	fs.IntVar(&s.parallel, "parallel", 0, "tenants scanned at once by --all (default 2)")
+	fs.StringVar(&s.notifyURL, "notify-webhook", "", "post a summary to `URL` when a scan "+
+		"finds new failing findings or cannot complete (default $"+webhookEnv+")")
+	fs.StringVar(&s.notifyFormat, "notify-format", "",
+		"notification payload: teams or json (default guessed from the URL)")
+}
+
+// loadConfig finds and reads the configuration file; nil when there is none.
+func loadConfig(explicit string) (*config.Config, error) {
+	path, err := config.Find(explicit)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	if path == "" {
+		return nil, nil
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return c, nil
+}
+
+// load reads the configuration and lets it fill every flag that was not given: flags
+// override the file. It checks everything a scan would otherwise trip on late.
+func (f *scanFlags) loadSchedule(cmd *cobra.Command) error {
+	s := &f.sched
+	cfg, err := loadConfig(s.configPath)
+	if err != nil {
+		return err
+	}
+	s.cfg = cfg
+	changed := cmd.Flags().Changed
+	if cfg != nil {
+		if len(cfg.Outputs.Formats) > 0 && !changed("format") {
+			f.output.format = strings.Join(cfg.Outputs.Formats, ",")
+			if _, err := reports.ParseList(f.output.format); err != nil {
+				return usageError(cfg.Errorf("outputs.formats", "%v", err))
+			}
+		}
+		fill := func(flag string, dst *string, val string) {
+			if val != "" && !changed(flag) {
+				*dst = val
+			}
+		}
+		fill("output-dir", &f.output.outputDir, cfg.Outputs.Dir)
+		fill("fail-on", &s.failOn, cfg.FailOn)
+		fill("waivers", &s.waivers, cfg.Waivers)
+		fill("state-dir", &s.stateDir, cfg.StateDir)
+		fill("notify-webhook", &s.notifyURL, cfg.Notify.Webhook)
+		fill("notify-format", &s.notifyFormat, cfg.Notify.Format)
+		if cfg.Outputs.Redact && !changed("redact") {
+			f.output.redact = true
+		}
+		if cfg.Parallel > 0 && !changed("parallel") {
+			s.parallel = cfg.Parallel
+		}
+	}
+	if s.notifyURL == "" {
+		s.notifyURL = os.Getenv(webhookEnv)
+	}
+	return s.check()
+}
+
+func (s *scheduleFlags) check() error {
+	if err := config.CheckSeverity(s.failOn); err != nil {
+		return usageError(fmt.Errorf("--fail-on: %w", err))
+	}
+	if s.parallel < 0 || s.parallel > config.MaxParallel {
+		return usageError(fmt.Errorf("--parallel %d is out of range 1-%d", s.parallel,
+			config.MaxParallel))
+	}
+	if s.notifyURL != "" {
+		if err := config.CheckURL(s.notifyURL); err != nil {
+			return usageError(fmt.Errorf("--notify-webhook: %w", err))
+		}
+	}
+	switch s.notifyFormat {
+	case "", string(notify.FormatTeams), string(notify.FormatJSON):
+	default:
+		return usageError(fmt.Errorf("--notify-format %q: use teams or json", s.notifyFormat))
+	}
+	s.history = !s.noHistory && (s.cfg != nil || s.stateDir != "")
+	if s.history && s.stateDir == "" {
+		base, err := history.DefaultBase()
+		if err != nil {
+			return usageError(err)
+		}
+		s.stateDir = base
+	}
+	// Reject a broken waivers file now, not after a long collection.
+	return checkWaivers(s.waivers)
+}
+
+func checkWaivers(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := waiver.Load(path, time.Now()); err != nil {
+		return usageError(err)
+	}
+	return nil
+}
+
+// runScheduled is scan's entry point: it reads the configuration, runs one tenant (or
+// every tenant with --all) and notifies.
+func (f *scanFlags) runScheduled(cmd *cobra.Command, g *globals) error {
+	if err := f.loadSchedule(cmd); err != nil {
+		return err
+	}
+	s := &f.sched
+	if s.all {
+		return f.runAll(cmd, g)
+	}
+	if err := f.useConfigTenant(cmd); err != nil {
+		return err
+	}
+	err := f.run(cmd, g)
+	if s.last != nil {
+		s.notify(cmd.Context(), g, s.tenantName, s.last, nil)
+	} else if err != nil {
+		s.notify(cmd.Context(), g, s.tenantName, nil, err)
+	}
+	return err
+}
+
+// useConfigTenant picks the tenant of a single scan and, unless evidence flags were
+// given, takes its evidence settings from the configuration.
+func (f *scanFlags) useConfigTenant(cmd *cobra.Command) error {
+	s := &f.sched
+	s.tenantName = "default"
+	if s.tenant != "" {
+		s.tenantName = s.tenant
+	}
+	if _, err := history.TenantDir("", s.tenantName); err != nil {
+		return usageError(fmt.Errorf("--tenant: %w", err))
+	}
+	if s.cfg == nil || (s.tenant == "" && len(s.cfg.Tenants) == 0) {
+		return nil
+	}
+	var t *config.Tenant
+	switch {
+	case s.tenant != "":
+		var ok bool
+		if t, ok = s.cfg.Tenant(s.tenant); !ok {
+			return usageError(fmt.Errorf("--tenant %s: not in the configuration", s.tenant))
+		}
+	case len(s.cfg.Tenants) == 1:
+		t = &s.cfg.Tenants[0]
+	default:
+		return usageError(fmt.Errorf("the configuration names %d tenants: pass --tenant "+
+			"NAME or --all", len(s.cfg.Tenants)))
+	}
+	s.tenantName = t.Name
+	if t.Waivers != "" && !cmd.Flags().Changed("waivers") {
+		s.waivers = t.Waivers
+		if err := checkWaivers(s.waivers); err != nil {
+			return err
+		}
+	}
+	if f.demo || f.snapshot != "" || f.live.set() {
+		return nil // evidence flags override the file
+	}
+	if t.Snapshot != "" {
+		f.snapshot = t.Snapshot
+		return nil
+	}
+	f.live = tenantLive(f.live, t)
+	return nil
+}
+
+// tenantLive is the live collection settings of a configured tenant, on top of the
+// collection flags (timeouts, concurrency) given on the command line.
+func tenantLive(l liveFlags, t *config.Tenant) liveFlags {
+	l.opts.TenantID, l.opts.DataverseURL, l.opts.GraphURL = t.TenantID, t.DataverseURL, t.GraphURL
+	if t.AppID != "" {
+		l.opts.AppID = t.AppID
+	}
+	if t.Auth != "" {
+		l.auth = t.Auth
+	}
+	if t.Cloud != "" {
+		l.cloud = t.Cloud
+	}
+	l.saveEvidence = ""
+	return l
+}
+
+// settle is called by scan right after evaluation: it applies waivers and fail-on and
+// records the scan in the history, marking new findings.
+func (s *scheduleFlags) settle(ctx context.Context, r *audit.Results) error {
+	if err := s.settleTenant(ctx, r, s.tenantName, s.waivers); err != nil {
+		return err
+	}
+	s.last = r
+	return nil
+}
+
+func (s *scheduleFlags) settleTenant(ctx context.Context, r *audit.Results, tenant,
+	waiversPath string) error {
+	if err := applyWaivers(r, waiversPath, s.failOn, time.Now()); err != nil {
+		return usageError(err)
+	}
+	if !s.history {
+		return nil
+	}
+	dir, err := history.TenantDir(s.stateDir, tenant)
+	if err != nil {
+		return usageError(err)
+	}
+	store, err := history.Open(ctx, dir)
+	if err != nil {
+		return usageError(fmt.Errorf("%w; fix --state-dir or pass --no-history", err))
+	}
+	defer store.Close()
+	if _, err := store.Record(ctx, r); err != nil {
+		return fmt.Errorf("history %s: %w", store.Path(), err)
+	}
+	return nil
+}
+
+// applyWaivers is the one place acceptance is decided: scan, report and diff all call
+// it. It applies the waivers file as it stands at now (an expired waiver stops
+// applying, a stale one is listed) and then the fail-on threshold. Without a waivers
+// file the findings keep the waiver marks they have.
+func applyWaivers(r *audit.Results, waiversPath, failOn string, now time.Time) error {
+	if waiversPath != "" {
+		set, err := waiver.Load(waiversPath, now)
+		if err != nil {
+			return err
+		}
+		waiver.Apply(r, set, now)
+	}
+	config.ApplyFailOn(r, failOn)
+	return nil
+}
+
+// notify posts a summary when the scan deserves one; failures are only logged.
+func (s *scheduleFlags) notify(ctx context.Context, g *globals, tenant string,
+	r *audit.Results, err error) {
+	if s.notifyURL == "" {
+		return
+	}
+	sum, send := notify.Decide(tenant, r, err)
+	if !send {
+		return
+	}
+	snd := &notify.Sender{URL: s.notifyURL, Format: notify.Format(s.notifyFormat),
+		Logger: g.logger}
+	snd.Send(ctx, sum)
+}
+
+// errNoTenants explains what --all needs.
+var errNoTenants = errors.New("--all scans the tenants of a configuration file: " +
+	"pass --config FILE (docs/config.md)")
+
+// tenantRun is one tenant's line in the combined summary of scan --all.
+type tenantRun struct {
+	Tenant   string `json:"tenant"`
+	Verdict  string `json:"verdict"`
+	ExitCode int    `json:"exitCode"`
+	Failed   int    `json:"failedControls"`
+	Errors   int    `json:"errorControls"`
+	Open     int    `json:"openFindings"`
+	New      int    `json:"newFindings"`
+	Waived   int    `json:"waivedFindings"`
+	Reports  string `json:"reports,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+// runAll scans every configured tenant, at most --parallel at once, each with its own
+// evidence, results, history and report directory, then prints one summary. The exit
+// code is the worst of the tenants'.
+func (f *scanFlags) runAll(cmd *cobra.Command, g *globals) error {
+	s := &f.sched
+	switch {
+	case s.cfg == nil || len(s.cfg.Tenants) == 0:
+		return usageError(errNoTenants)
+	case f.demo || f.snapshot != "" || f.live.set():
+		return usageError(errors.New("--all scans the configured tenants: " +
+			"leave out --demo, --snapshot and --dataverse-url"))
+	case s.tenant != "":
+		return usageError(errors.New("--all and --tenant: choose one"))
+	case f.output.outputDir == "":
+		return usageError(errors.New("--all writes one report set per tenant: " +
+			"set --output-dir or outputs.dir in the configuration"))
+	}
+	if _, err := f.output.formats(); err != nil {
+		return err
+	}
+	for _, t := range s.cfg.Tenants {
+		if err := checkWaivers(t.Waivers); err != nil && !cmd.Flags().Changed("waivers") {
+			return err
+		}
+	}
+	engine, err := f.policy.engine(cmd.Context())
+	if err != nil {
+		return err
+	}
+
+	parallel := s.parallel
+	if parallel == 0 {
+		parallel = 2
+	}
+	runs := make([]tenantRun, len(s.cfg.Tenants))
+	sem := make(chan struct{}, parallel)
+	done := make(chan struct{})
+	for i := range s.cfg.Tenants {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem; done <- struct{}{} }()
+			runs[i] = f.scanTenant(cmd, g, engine, &s.cfg.Tenants[i])
+		}()
+	}
+	for range s.cfg.Tenants {
+		<-done
+	}
+
+	worst := audit.ExitCompliant
+	for _, r := range runs {
+		worst = max(worst, r.ExitCode)
+	}
+	if err := writeRunSummary(cmd.OutOrStdout(), f.output.outputDir, runs); err != nil {
+		return err
+	}
+	return exitCode(worst)
+}
+
+// scanTenant runs one tenant from evidence to reports and notification. It never
+// shares results or state with another tenant: each has its own snapshot, results,
+// history database and report directory.
+func (f *scanFlags) scanTenant(cmd *cobra.Command, g *globals, engine *audit.Engine,
+	t *config.Tenant) tenantRun {
+	s := &f.sched
+	run := tenantRun{Tenant: t.Name}
+	r, err := f.tenantResults(cmd, g, engine, t)
+	s.notify(cmd.Context(), g, t.Name, r, err)
+	if err != nil {
+		run.Verdict, run.ExitCode = "error", audit.ExitUndecided
+		run.Error = reports.CleanText(firstErrLine(err))
+		g.logger.Error("tenant scan failed", "tenant", t.Name, "error", run.Error)
+		return run
+	}
+	run.Verdict, run.ExitCode = r.Summary.Verdict, r.Summary.ExitCode
+	run.Failed, run.Errors = r.Summary.Controls[audit.Fail], r.Summary.Controls[audit.Error]
+	for _, fd := range r.Findings {
+		switch {
+		case fd.Waived != nil:
+			run.Waived++
+		default:
+			run.Open++
+		}
+		if fd.New {
+			run.New++
+		}
+	}
+	run.Reports = tenantOutputDir(f.output.outputDir, t.Name)
+	return run
+}
+
+func (f *scanFlags) tenantResults(cmd *cobra.Command, g *globals, engine *audit.Engine,
+	t *config.Tenant) (*audit.Results, error) {
+	snap, evidencePath, err := f.tenantEvidence(cmd, g, t)
+	if err != nil {
+		return nil, err
+	}
+	r, err := engine.Evaluate(cmd.Context(), snap, f.eval)
+	if err != nil {
+		return nil, err
+	}
+	waivers := f.sched.waivers
+	if t.Waivers != "" && !cmd.Flags().Changed("waivers") {
+		waivers = t.Waivers
+	}
+	if err := f.sched.settleTenant(cmd.Context(), r, t.Name, waivers); err != nil {
+		return nil, err
+	}
+	out := f.output
+	out.outputDir = tenantOutputDir(f.output.outputDir, t.Name)
+	if err := out.write(cmd, g, r, evidencePath); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// tenantEvidence loads a tenant's snapshot or collects it live, and refuses a
+// snapshot of another tenant than the configuration names.
+func (f *scanFlags) tenantEvidence(cmd *cobra.Command, g *globals,
+	t *config.Tenant) (*audit.Snapshot, string, error) {
+	if t.Snapshot == "" {
+		l := tenantLive(f.live, t)
+		snap, err := l.collectLive(cmd, g)
+		return snap, "live", err
+	}
+	snap, err := audit.LoadSnapshot(t.Snapshot)
+	if err != nil {
+		return nil, "", err
+	}
+	if t.TenantID != "" && snap.Tenant.TenantID != "" &&
+		!strings.EqualFold(t.TenantID, snap.Tenant.TenantID) {
+		return nil, "", fmt.Errorf("snapshot %s is of tenant %s, the configuration says %s",
+			t.Snapshot, snap.Tenant.TenantID, t.TenantID)
+	}
+	return snap, t.Snapshot, nil
+}
+
+func tenantOutputDir(base, tenant string) string { return filepath.Join(base, tenant) }
+
+// writeRunSummary prints the combined summary of scan --all and keeps it as
+// summary.json beside the tenants' report directories.
+func writeRunSummary(w io.Writer, dir string, runs []tenantRun) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TENANT\tVERDICT\tEXIT\tFAILED\tERRORS\tOPEN\tNEW\tWAIVED\tNOTE")
+	for _, r := range runs {
+		note := r.Error
+		if note == "" {
+			note = r.Reports
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Tenant, r.Verdict,
+			r.ExitCode, r.Failed, r.Errors, r.Open, r.New, r.Waived, note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, "summary.json")
+	return audit.WriteFileAtomic(path, 0o600, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"tenants": runs})
+	})
+}
+
+func firstErrLine(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
