@@ -24,18 +24,18 @@ import data.teamschat.lib.links
 
 not_applicable := links.not_applicable_reason if input.tenant.counts.links == 0
 
-# _without_read are [link, member, reason] for members who cannot read the record.
-_without_read contains [link, member, "not a Dynamics user"] if {
-	some link in links.active_links
+# _without_read are [member, reason] for the members of a link who cannot read its record.
+# It is a function of one link, so that listing them per link costs the link's members
+# rather than every pair of links and members in the batch.
+_without_read(link) := {[member, reason] |
 	link.members.known == true
 	some member in links.members(link)
-	not member.dynamicsUser == true
+	reason := _reason(member)
 }
 
-_without_read contains [link, member, "no ReadAccess"] if {
-	some link in links.active_links
-	link.members.known == true
-	some member in links.members(link)
+_reason(member) := "not a Dynamics user" if not member.dynamicsUser == true
+
+_reason(member) := "no ReadAccess" if {
 	member.dynamicsUser == true
 	member.access.known == true
 	not "ReadAccess" in object.get(member.access, "rights", [])
@@ -48,8 +48,7 @@ findings contains finding if {
 		"systemUserId": object.get(member, "systemUserId", ""),
 		"reason": reason,
 	} |
-		some [l, member, reason] in _without_read
-		l == link
+		some [member, reason] in _without_read(link)
 	]
 	count(members) > 0
 	finding := {

@@ -24,12 +24,22 @@ signals(s) := {sig |
 	_has(sig, s)
 }
 
-# A tag or an HTML entity: Teams message bodies are HTML.
-_has("markup", s) if regex.match(`<[A-Za-z/!?][^<>]*>`, s)
+# A tag or an HTML entity: Teams message bodies are HTML. The plain contains checks skip
+# the regular expressions for the many values that cannot match them.
+_has("markup", s) if {
+	contains(s, "<")
+	regex.match(`<[A-Za-z/!?][^<>]*>`, s)
+}
 
-_has("markup", s) if regex.match(`&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`, s)
+_has("markup", s) if {
+	contains(s, "&")
+	regex.match(`&(#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`, s)
+}
 
-_has("line-break", s) if regex.match(`[\r\n\x{2028}\x{2029}]`, s)
+_has("line-break", s) if {
+	some c in ["\r", "\n", "\u2028", "\u2029"]
+	contains(s, c)
+}
 
 _has("long-text", s) if count(s) > max_free_text_length
 
@@ -40,16 +50,26 @@ default max_free_text_length := 256
 max_free_text_length := data.teamschat.config.maxFreeTextLength
 
 # value_signals are the signals of every string inside a value: a string itself, or the
-# string leaves of an object or array.
+# string leaves of an object or array. Strings, by far the most common, skip the walk.
+value_signals(value) := signals(value) if is_string(value)
+
 value_signals(value) := {sig |
 	walk(value, [_, leaf])
 	is_string(leaf)
 	some sig in signals(leaf)
+} if {
+	not is_string(value)
 }
 
 # is_text holds for a value that may carry free text: a string that is not blank and not
 # an identifier, number, boolean or date, or an object or array holding such a string.
 is_text(value) if {
+	is_string(value)
+	_free_string(value)
+}
+
+is_text(value) if {
+	not is_string(value)
 	walk(value, [_, leaf])
 	is_string(leaf)
 	_free_string(leaf)

@@ -33,7 +33,7 @@ findings contains finding if {
 	some link in input.links
 	some column, value in object.get(link, "columns", {})
 	column != object.get(link, "conversationColumn", "")
-	signals := text.value_signals(value) | _unknown(link, column, value)
+	signals := text.value_signals(value) | _unknown(object.get(link, "table", null), column, value)
 	count(signals) > 0
 	table := object.get(link, "table", "")
 	finding := {
@@ -51,9 +51,15 @@ findings contains finding if {
 }
 
 # _unknown flags free text in a column the policy data does not list for the table.
-_unknown(link, column, value) := {"unknown-column"} if {
-	not column in _known_columns(link)
+_unknown(table, column, value) := {"unknown-column"} if {
+	not _known(table, column)
 	text.is_text(value)
 } else := set()
 
-_known_columns(link) := {column | some column in data.teamschat.config.knownColumns[link.table]}
+_known(table, column) if column in _known_columns[table]
+
+# _known_columns holds each table's known columns as a set, built once per evaluation
+# rather than once per column.
+_known_columns := {table: {column | some column in columns} |
+	some table, columns in data.teamschat.config.knownColumns
+}
