@@ -278,3 +278,12 @@ func (c *Config) resolvePaths(dir string) {
 		abs(&c.Tenants[i].Waivers)
 	}
 }
+
+// TenantNames lists the configured tenants' names in file order.
+func (c *Config) TenantNames() []string {
+	names := make([]string, 0, len(c.Tenants))
+	for _, t := range c.Tenants {
+		names = append(names, t.Name)
+	}
+	return names
+}

@@ -190,7 +190,7 @@ func (snd *Sender) post(ctx context.Context, body []byte) (int, error) {
 	if snd.Retries > 0 {
 		c.RetryMax = snd.Retries
 	}
-	c.RetryWaitMin, c.RetryWaitMax = time.Second, 10*time.Second
+	c.RetryWaitMin, c.RetryWaitMax = 500*time.Millisecond, 4*time.Second
 	if snd.MinWait > 0 {
 		c.RetryWaitMin = snd.MinWait
 	}
