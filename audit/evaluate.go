@@ -115,20 +115,14 @@ func (e *Engine) evalBatch(ctx context.Context, ix *index, tenant ast.Value, b r
 	rows := make([]*ast.Term, 0, b.end-b.start)
 	s := ix.snap
 	for i := b.start; i < b.end; i++ {
-		var row map[string]any
 		switch b.kind {
 		case 'c':
-			row = ix.chatLinkInput(&s.ChatLinks[i])
+			rows = append(rows, ix.chatLinkTerm(&s.ChatLinks[i]))
 		case 'h':
-			row = ix.channelLinkInput(&s.ChannelLinks[i])
+			rows = append(rows, ix.channelLinkTerm(&s.ChannelLinks[i]))
 		default:
-			row = ix.chatSyncInput(&s.ChatSync[i])
+			rows = append(rows, ix.chatSyncTerm(&s.ChatSync[i]))
 		}
-		v, err := ast.InterfaceToValue(row)
-		if err != nil {
-			return fmt.Errorf("build policy input: %w", err)
-		}
-		rows = append(rows, ast.NewTerm(v))
 	}
 	input := batchInput(tenant, rows, nil)
 	if b.kind == 's' {

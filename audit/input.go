@@ -1,8 +1,14 @@
 package audit
 
 import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
 	"sort"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // The policy input is the snapshot joined for the rules (docs/policy-input.md):
@@ -31,6 +37,7 @@ type index struct {
 	access     map[string]*AccessCheck      // by systemuserid|recordid
 	shares     map[string][]*Share          // by record id
 	licences   map[string]*Licence          // by Entra object id
+	terms      *rowTerms                    // shared parts of the row input
 }
 
 func newIndex(s *Snapshot) *index {
@@ -67,6 +74,7 @@ func newIndex(s *Snapshot) *index {
 	for i := range s.Licences {
 		ix.licences[key(s.Licences[i].UserID)] = &s.Licences[i]
 	}
+	ix.terms = ix.newRowTerms()
 	return ix
 }
 
@@ -220,96 +228,8 @@ func resolveRole(sp *ServicePrincipal, id string) string {
 	return ""
 }
 
-// linkInput joins one chat or channel link with everything the link rules look at.
-func (ix *index) chatLinkInput(l *ChatLink) map[string]any {
-	active := intIs(l.StateCode, 0) && intIs(l.RecordState, 0)
-	return ix.linkInput("chat", "msdyn_teamschatassociation", "msdyn_teamschatid",
-		l.ID, l.Name, l.ChatID, l.RegardingID, l.RegardingTable, l.CreatedOn, l.CreatedBy,
-		active, l.Columns(), map[string]any{})
-}
-
-func (ix *index) channelLinkInput(l *ChannelLink) map[string]any {
-	return ix.linkInput("channel", "msdyn_teamscollaboration", "msdyn_channelid",
-		l.ID, l.ChannelName, l.ChannelID, l.RegardingID, l.RegardingTable, l.CreatedOn,
-		l.CreatedBy, intIs(l.StateCode, 0), l.Columns(),
-		map[string]any{"teamId": l.TeamID, "groupId": l.GroupID, "teamName": l.TeamName})
-}
-
 // intIs reports whether p is v; an absent value counts as v (the column's default).
 func intIs(p *int, v int) bool { return p == nil || *p == v }
-
-func (ix *index) linkInput(kind, table, convColumn, id, name, convID, recordID, recordTable,
-	createdOn, createdBy string, active bool, columns, extra map[string]any) map[string]any {
-	link := map[string]any{
-		"kind":               kind,
-		"table":              table,
-		"id":                 id,
-		"name":               name,
-		"conversationId":     convID,
-		"conversationColumn": convColumn,
-		"record":             map[string]any{"id": recordID, "table": recordTable},
-		"active":             active,
-		"createdOn":          createdOn,
-		"creator":            ix.creatorInput(createdBy, recordID),
-		"members":            ix.membersInput(convID, recordID),
-		"shares":             ix.sharesInput(recordID),
-		"columns":            columns,
-	}
-	for k, v := range extra {
-		link[k] = v
-	}
-	return link
-}
-
-func (ix *index) creatorInput(systemUserID, recordID string) map[string]any {
-	creator := map[string]any{"systemUserId": systemUserID}
-	u := ix.usersByID[key(systemUserID)]
-	creator["known"] = u != nil
-	if u == nil {
-		creator["access"] = ix.accessInput(systemUserID, recordID)
-		creator["licence"] = map[string]any{"known": false}
-		return creator
-	}
-	ix.addUser(creator, u)
-	creator["access"] = ix.accessInput(u.SystemUserID, recordID)
-	creator["licence"] = ix.licenceInput(u.AADObjectID)
-	return creator
-}
-
-func (ix *index) addUser(into map[string]any, u *SystemUser) {
-	into["name"] = u.FullName
-	into["domainName"] = u.DomainName
-	into["aadObjectId"] = u.AADObjectID
-	into["applicationId"] = u.ApplicationID
-	if u.IsDisabled != nil {
-		into["disabled"] = *u.IsDisabled
-	}
-}
-
-func (ix *index) licenceInput(aadID string) map[string]any {
-	l := ix.licences[key(aadID)]
-	if aadID == "" || l == nil {
-		return map[string]any{"known": false}
-	}
-	out := map[string]any{"known": l.Error == "", "teamsEnabled": l.TeamsEnabled, "error": l.Error}
-	if l.AccountEnabled != nil {
-		out["accountEnabled"] = *l.AccountEnabled
-	}
-	return out
-}
-
-// accessInput is a user's access check on a record: known false when no check was made
-// or it failed, so that a rule can tell "cannot read" from "not checked".
-func (ix *index) accessInput(systemUserID, recordID string) map[string]any {
-	a := ix.access[key(systemUserID)+"|"+key(recordID)]
-	if a == nil {
-		return map[string]any{"known": false, "rights": []any{}}
-	}
-	if a.Error != "" {
-		return map[string]any{"known": false, "error": a.Error, "rights": []any{}}
-	}
-	return map[string]any{"known": true, "rights": ParseAccessRights(a.AccessRights)}
-}
 
 // ParseAccessRights splits "ReadAccess, WriteAccess" into names.
 func ParseAccessRights(s string) []any {
@@ -322,77 +242,61 @@ func ParseAccessRights(s string) []any {
 	return out
 }
 
-func (ix *index) membersInput(convID, recordID string) map[string]any {
-	conv := ix.members[convID]
-	if conv == nil {
-		return map[string]any{"known": false, "list": []any{}}
+// WritePolicyInput writes the policy input for the whole snapshot as one JSON document:
+// input.tenant with every link in input.links and every chat sync row in input.chatSync.
+// It is what an external evaluator (opa eval) needs to run the same rules over the same
+// evidence; the engine itself never builds it, as it evaluates one batch at a time.
+func WritePolicyInput(w io.Writer, s *Snapshot) error {
+	if err := s.Validate(); err != nil {
+		return err
 	}
-	if conv.Error != "" {
-		return map[string]any{"known": false, "error": conv.Error, "list": []any{}}
-	}
-	list := make([]any, 0, len(conv.Members))
-	for i := range conv.Members {
-		m := &conv.Members[i]
-		roles := make([]any, 0, len(m.Roles))
-		for _, r := range m.Roles {
-			roles = append(roles, strings.ToLower(r))
+	ix := newIndex(s)
+	bw := bufio.NewWriterSize(w, 1<<20)
+	enc := json.NewEncoder(bw)
+	write := func(t *ast.Term) error {
+		j, err := ast.JSON(t.Value)
+		if err != nil {
+			return err
 		}
-		mi := map[string]any{
-			"id": m.ID, "userId": m.UserID, "name": m.DisplayName, "email": m.Email,
-			"roles": roles, "tenantId": key(m.TenantID),
+		return enc.Encode(j)
+	}
+	tenant, err := ast.InterfaceToValue(ix.tenantInput())
+	if err != nil {
+		return fmt.Errorf("policy input: %w", err)
+	}
+	bw.WriteString(`{"tenant":`)
+	if err := write(ast.NewTerm(tenant)); err != nil {
+		return fmt.Errorf("policy input: %w", err)
+	}
+	rows := []struct {
+		name string
+		n    int
+		row  func(i int) *ast.Term
+	}{
+		{`,"links":[`, len(s.ChatLinks), func(i int) *ast.Term {
+			return ix.chatLinkTerm(&s.ChatLinks[i])
+		}},
+		{``, len(s.ChannelLinks), func(i int) *ast.Term {
+			return ix.channelLinkTerm(&s.ChannelLinks[i])
+		}},
+		{`],"chatSync":[`, len(s.ChatSync), func(i int) *ast.Term {
+			return ix.chatSyncTerm(&s.ChatSync[i])
+		}},
+	}
+	sep := ""
+	for _, r := range rows {
+		if r.name != "" {
+			bw.WriteString(r.name)
+			sep = ""
 		}
-		u := ix.usersByAAD[key(m.UserID)]
-		mi["dynamicsUser"] = u != nil
-		if u != nil {
-			mi["systemUserId"] = u.SystemUserID
-			ix.addUser(mi, u)
-			mi["access"] = ix.accessInput(u.SystemUserID, recordID)
-			mi["shares"] = ix.sharesFor(recordID, u.SystemUserID)
-		} else {
-			mi["access"] = map[string]any{"known": true, "rights": []any{}}
-			mi["shares"] = []any{}
-		}
-		list = append(list, mi)
-	}
-	return map[string]any{"known": true, "list": list}
-}
-
-func (ix *index) sharesInput(recordID string) []any {
-	rows := ix.shares[key(recordID)]
-	out := make([]any, 0, len(rows))
-	for _, sh := range rows {
-		out = append(out, shareInput(sh))
-	}
-	return out
-}
-
-func (ix *index) sharesFor(recordID, systemUserID string) []any {
-	out := []any{}
-	for _, sh := range ix.shares[key(recordID)] {
-		if key(sh.PrincipalID) == key(systemUserID) {
-			out = append(out, shareInput(sh))
+		for i := 0; i < r.n; i++ {
+			bw.WriteString(sep)
+			sep = ","
+			if err := write(r.row(i)); err != nil {
+				return fmt.Errorf("policy input: %w", err)
+			}
 		}
 	}
-	return out
-}
-
-func shareInput(sh *Share) map[string]any {
-	return map[string]any{
-		"id":             sh.ID,
-		"principalId":    sh.PrincipalID,
-		"principalType":  sh.PrincipalTypeCode,
-		"accessMask":     sh.AccessRightsMask,
-		"inheritedMask":  sh.InheritedAccessRightsMask,
-		"changedOn":      sh.ChangedOn,
-		"objectTypeCode": sh.ObjectTypeCode,
-	}
-}
-
-func (ix *index) chatSyncInput(a *ChatActivity) map[string]any {
-	return map[string]any{
-		"id":          a.ID,
-		"subject":     a.Subject,
-		"teamsChatId": a.TeamsChatID,
-		"columns":     a.Columns(),
-	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
 }
