@@ -226,23 +226,24 @@ func (f *scanFlags) useConfigTenant(cmd *cobra.Command) error {
 		f.snapshot = t.Snapshot
 		return nil
 	}
-	f.live = tenantLive(f.live, t)
+	f.live = tenantLive(f.live, t, cmd.Flags().Changed)
 	return nil
 }
 
-// tenantLive is the live collection settings of a configured tenant, on top of the
-// collection flags (timeouts, concurrency) given on the command line.
-func tenantLive(l liveFlags, t *config.Tenant) liveFlags {
-	l.opts.TenantID, l.opts.DataverseURL, l.opts.GraphURL = t.TenantID, t.DataverseURL, t.GraphURL
-	if t.AppID != "" {
-		l.opts.AppID = t.AppID
+// tenantLive is the live collection settings of a configured tenant. Collection flags
+// given on the command line (changed) win over the file, as every flag does.
+func tenantLive(l liveFlags, t *config.Tenant, changed func(string) bool) liveFlags {
+	set := func(flag string, dst *string, val string) {
+		if val != "" && !changed(flag) {
+			*dst = val
+		}
 	}
-	if t.Auth != "" {
-		l.auth = t.Auth
-	}
-	if t.Cloud != "" {
-		l.cloud = t.Cloud
-	}
+	set("tenant-id", &l.opts.TenantID, t.TenantID)
+	set("dataverse-url", &l.opts.DataverseURL, t.DataverseURL)
+	set("graph-url", &l.opts.GraphURL, t.GraphURL)
+	set("app-id", &l.opts.AppID, t.AppID)
+	set("auth", &l.auth, t.Auth)
+	set("cloud", &l.cloud, t.Cloud)
 	l.saveEvidence = ""
 	return l
 }
@@ -449,7 +450,7 @@ func (f *scanFlags) tenantResults(cmd *cobra.Command, g *globals, engine *audit.
 func (f *scanFlags) tenantEvidence(cmd *cobra.Command, g *globals,
 	t *config.Tenant) (*audit.Snapshot, string, error) {
 	if t.Snapshot == "" {
-		l := tenantLive(f.live, t)
+		l := tenantLive(f.live, t, cmd.Flags().Changed)
 		snap, err := l.collectLive(cmd, g)
 		return snap, "live", err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
+	"github.com/teamschat-audit/teamschat-audit/audit/config"
 	"github.com/teamschat-audit/teamschat-audit/audit/tenantgen"
 )
 
@@ -371,6 +372,33 @@ func TestConfigErrors(t *testing.T) {
 			if code != audit.ExitUndecided || out != "" || !strings.Contains(errOut, tc.want) ||
 				strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 				t.Errorf("exit %d stderr %q, want one line with %q", code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+func TestTenantLiveFlagsWin(t *testing.T) {
+	tenant := &config.Tenant{Name: "c", TenantID: "tid-file", DataverseURL: "https://file",
+		Auth: "workload-identity", Cloud: "usgov"}
+	cases := []struct {
+		name    string
+		changed []string
+		auth    string
+		cloud   string
+		tid     string
+	}{
+		{"file fills", nil, "workload-identity", "usgov", "tid-file"},
+		{"flags win", []string{"auth", "tenant-id"}, "azure-cli", "usgov", "tid-flag"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var l liveFlags
+			l.auth, l.cloud, l.opts.TenantID = "azure-cli", "public", "tid-flag"
+			got := tenantLive(l, tenant, func(f string) bool { return slices.Contains(tc.changed, f) })
+			if got.auth != tc.auth || got.cloud != tc.cloud || got.opts.TenantID != tc.tid ||
+				got.opts.DataverseURL != "https://file" {
+				t.Errorf("auth %s cloud %s tenant %s url %s", got.auth, got.cloud,
+					got.opts.TenantID, got.opts.DataverseURL)
 			}
 		})
 	}
