@@ -31,8 +31,9 @@ _entity_sets := {
 
 findings contains finding if {
 	some link in input.links
-	some column, value in object.get(link, "columns", {})
-	column != object.get(link, "conversationColumn", "")
+	columns := object.get(link, "columns", {})
+	some column in (_candidates(link, columns) - {object.get(link, "conversationColumn", "")})
+	value := columns[column]
 	signals := text.value_signals(value) | _unknown(object.get(link, "table", null), column, value)
 	count(signals) > 0
 	table := object.get(link, "table", "")
@@ -49,6 +50,16 @@ findings contains finding if {
 		),
 	}
 }
+
+# _candidates are the columns that can give a signal: those outside the known schema and
+# those whose value text.may_signal. Sets and one builtin per column keep the common case,
+# a known column holding a short plain string, cheap.
+_candidates(link, columns) := _unknown_columns(object.get(link, "table", null), columns) | {column |
+	some column, value in columns
+	text.may_signal(value)
+}
+
+_unknown_columns(table, columns) := object.keys(columns) - object.get(_known_columns, table, set())
 
 # _unknown flags free text in a column the policy data does not list for the table.
 _unknown(table, column, value) := {"unknown-column"} if {
