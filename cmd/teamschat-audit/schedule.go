@@ -297,6 +297,31 @@ func applyWaivers(r *audit.Results, waiversPath, failOn string, now time.Time) e
 	return nil
 }
 
+// acceptFlags are --waivers and --fail-on for commands that read saved results
+// (report): with either given, acceptance is decided again through applyWaivers, as of
+// today; without, the results keep the marks of their scan.
+type acceptFlags struct {
+	waivers, failOn string
+}
+
+func (a *acceptFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&a.waivers, "waivers", "", "apply this waivers `FILE` as of today")
+	fs.StringVar(&a.failOn, "fail-on", "", "apply this fail-on `SEVERITY`")
+}
+
+func (a *acceptFlags) apply(r *audit.Results) error {
+	if a.waivers == "" && a.failOn == "" {
+		return nil
+	}
+	if err := config.CheckSeverity(a.failOn); err != nil {
+		return usageError(fmt.Errorf("--fail-on: %w", err))
+	}
+	if err := applyWaivers(r, a.waivers, a.failOn, time.Now()); err != nil {
+		return usageError(err)
+	}
+	return nil
+}
+
 // notify posts a summary when the scan deserves one; failures are only logged.
 func (s *scheduleFlags) notify(ctx context.Context, g *globals, tenant string,
 	r *audit.Results, err error) {

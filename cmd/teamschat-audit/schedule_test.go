@@ -403,3 +403,40 @@ func TestTenantLiveFlagsWin(t *testing.T) {
 		})
 	}
 }
+
+func TestAcceptFlagsReapplyToSavedResults(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	snap, _ := genSnapshot(t, dir, "s", 9, "")
+	_, r := scanJSON(t, "--snapshot", snap)
+	nextMonth := time.Now().UTC().AddDate(0, 1, 0).Format("2006-01-02")
+	w := writeFile(t, filepath.Join(dir, "w.yaml"), "waivers:\n"+
+		"  - {control: SCOPE-01, reason: r, owner: o, expires: "+nextMonth+"}\n")
+	cases := []struct {
+		name   string
+		flags  acceptFlags
+		waived bool
+		err    bool
+	}{
+		{"nothing given keeps the marks", acceptFlags{}, false, false},
+		{"waivers applied", acceptFlags{waivers: w}, true, false},
+		{"bad severity", acceptFlags{failOn: "severe"}, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rr := *r
+			rr.Findings, rr.Controls = slices.Clone(r.Findings), slices.Clone(r.Controls)
+			err := tc.flags.apply(&rr)
+			if (err != nil) != tc.err {
+				t.Fatalf("error %v", err)
+			}
+			waived := false
+			for _, f := range rr.Findings {
+				waived = waived || (f.Control == "SCOPE-01" && f.Waived != nil)
+			}
+			if waived != tc.waived {
+				t.Errorf("SCOPE-01 waived %v, want %v", waived, tc.waived)
+			}
+		})
+	}
+}
