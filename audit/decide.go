@@ -200,12 +200,28 @@ func sortFindings(fs []Finding) {
 }
 
 // verdict gives the exit code: undecided wins over failed, failed over compliant.
+// With Summary.FailOn set, a non-compliant scan exits 0 when every open finding of its
+// failing controls is less severe than the threshold; the verdict stays non-compliant,
+// so every report still tells the whole truth, and an undecided scan stays 2.
 func verdict(r *Results) (int, string) {
 	if !r.Complete || r.Summary.Controls[Error] > 0 {
 		return ExitUndecided, "undecided"
 	}
-	if r.Summary.Controls[Fail] > 0 {
+	if r.Summary.Controls[Fail] == 0 {
+		return ExitCompliant, "compliant"
+	}
+	if r.Summary.FailOn == "" {
 		return ExitFailed, "non-compliant"
 	}
-	return ExitCompliant, "compliant"
+	failing := map[string]bool{}
+	for _, c := range r.Controls {
+		failing[c.ID] = c.Status == Fail
+	}
+	limit := SeverityRank(r.Summary.FailOn)
+	for _, f := range r.Findings {
+		if f.Waived == nil && failing[f.Control] && SeverityRank(f.Severity) <= limit {
+			return ExitFailed, "non-compliant"
+		}
+	}
+	return ExitCompliant, "non-compliant"
 }

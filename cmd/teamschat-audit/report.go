@@ -16,6 +16,8 @@ func init() { extraCommands = append(extraCommands, newReportCmd) }
 type reportFlags struct {
 	results string
 	output  outputFlags
+	// accept re-applies --waivers and --fail-on as of today (schedule.go).
+	accept acceptFlags
 }
 
 func newReportCmd(g *globals) *cobra.Command {
@@ -25,7 +27,8 @@ func newReportCmd(g *globals) *cobra.Command {
 		Short: "Render saved JSON results in other formats, without scanning again",
 		Long: `Read the results that 'scan --format json' wrote and write them in other formats.
 Nothing is collected or evaluated again, so the report says exactly what that scan
-found. SARIF results point at the results file.
+found. SARIF results point at the results file. With --waivers (or --fail-on), waivers
+are applied again as of today, as a scan would: expired ones stop applying.
 
 Exit codes: 0 when the reports were written, 2 when the results file or the flags
 are unusable. The scan's own verdict is in the reports; gate a pipeline on 'scan'.`,
@@ -37,6 +40,7 @@ are unusable. The scan's own verdict is in the reports; gate a pipeline on 'scan
 	fs := cmd.Flags()
 	fs.StringVar(&f.results, "results", "", "the JSON results `FILE` to render (required)")
 	f.output.register(fs)
+	f.accept.register(fs)
 	return cmd
 }
 
@@ -50,6 +54,9 @@ func (f *reportFlags) run(cmd *cobra.Command, g *globals) error {
 	r, err := readResults(f.results)
 	if err != nil {
 		return usageError(err)
+	}
+	if err := f.accept.apply(r); err != nil {
+		return err
 	}
 	return f.output.write(cmd, g, r, f.results)
 }

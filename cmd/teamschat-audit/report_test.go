@@ -1,11 +1,14 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
 )
@@ -74,6 +77,50 @@ func TestReportRejectsBadInput(t *testing.T) {
 	for name, args := range cases {
 		if code, _, _ := runCLI(t, args...); code != audit.ExitUndecided {
 			t.Errorf("%s: exit %d, want %d", name, code, audit.ExitUndecided)
+		}
+	}
+}
+
+// TestReportAppliesWaivers: report --waivers marks the saved findings as a scan would,
+// and the re-rendered results pass once every failing finding is waived.
+func TestReportAppliesWaivers(t *testing.T) {
+	dir := t.TempDir()
+	results := filepath.Join(dir, "r.json")
+	code, out, _ := runCLI(t, "scan", "--demo", "--format", "json")
+	if code != audit.ExitFailed {
+		t.Fatalf("scan exited %d", code)
+	}
+	if err := os.WriteFile(results, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expires := time.Now().UTC().AddDate(0, 1, 0).Format("2006-01-02")
+	var waivers strings.Builder
+	waivers.WriteString("waivers:\n")
+	for _, id := range []string{"SCOPE-01", "SCOPE-02", "SCOPE-03", "SCOPE-04", "SCOPE-05",
+		"STORE-01", "STORE-02", "STORE-03", "ACCESS-01", "ACCESS-03", "ACCESS-04", "ACCESS-05"} {
+		fmt.Fprintf(&waivers, "  - {control: %s, reason: accepted, owner: sec, expires: %s}\n",
+			id, expires)
+	}
+	wfile := filepath.Join(dir, "w.yaml")
+	if err := os.WriteFile(wfile, []byte(waivers.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "report", "--results", results, "--waivers", wfile,
+		"--format", "json")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, errOut)
+	}
+	var r audit.Results
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.ExitCode != audit.ExitCompliant || r.Summary.Controls[audit.Fail] != 0 {
+		t.Errorf("with every failing finding waived: exit %d, %d failing controls",
+			r.Summary.ExitCode, r.Summary.Controls[audit.Fail])
+	}
+	for _, f := range r.Findings {
+		if f.Control != "ACCESS-02" && f.Waived == nil {
+			t.Errorf("finding %s of %s is not waived", f.ID, f.Control)
 		}
 	}
 }
