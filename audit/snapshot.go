@@ -34,7 +34,7 @@ func LoadSnapshot(path string) (*Snapshot, error) {
 func DecodeSnapshot(r io.Reader) (*Snapshot, error) {
 	d := json.NewDecoder(r)
 	var s Snapshot
-	if err := d.Decode(&s); err != nil {
+	if err := decodeSnapshot(d, &s); err != nil {
 		return nil, describeJSONError(err)
 	}
 	if d.More() {

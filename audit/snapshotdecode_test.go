@@ -1,0 +1,90 @@
+package audit
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// decodeWhole is how snapshots were decoded before streaming: one Decode of the whole
+// object. The streaming decoder must accept and reject the same files, with the same words.
+func decodeWhole(text string) (*Snapshot, error) {
+	d := json.NewDecoder(strings.NewReader(text))
+	var s Snapshot
+	if err := d.Decode(&s); err != nil {
+		return nil, describeJSONError(err)
+	}
+	if d.More() {
+		return nil, errors.New("unexpected data after the snapshot object")
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func TestDecodeSnapshotMatchesWholeDecode(t *testing.T) {
+	valid := `{"schemaVersion": 1, "sources": {"chatLinks": {"status": "complete", "items": 1}},
+		"Tenant": {"tenantId": "t1"}, "unknownKey": {"a": [1, 2]},
+		"chatLinks": [{"msdyn_teamschatassociationid": "l1", "statecode": 0, "new_col": "x"}],
+		"channelLinks": [], "chatSync": null,
+		"members": [{"conversationId": "19:a@thread.v2", "members": [{"userId": "u", "roles": ["owner"]}]}],
+		"access": [{"systemUserId": "s", "recordId": "r", "accessRights": "ReadAccess"}],
+		"shares": [{"objectid": "r", "principalid": "s", "accessrightsmask": 1}],
+		"users": [{"systemuserid": "s", "isdisabled": false}],
+		"licences": [{"userId": "u", "teamsEnabled": true}]}`
+	cases := []struct{ name, text string }{
+		{"valid", valid},
+		{"valid with trailing space", valid + "\n \n"},
+		{"empty", ""},
+		{"not JSON", "hello"},
+		{"null", "null"},
+		{"array", "[]"},
+		{"string", `"snapshot"`},
+		{"truncated between keys", `{"schemaVersion": 1,`},
+		{"truncated after a key", `{"schemaVersion"`},
+		{"truncated in rows", valid[:strings.Index(valid, `"statecode"`)]},
+		{"truncated in an element", `{"schemaVersion": 1, "chatLinks": [{"a": "b"`},
+		{"bad syntax in rows", `{"schemaVersion": 1, "chatLinks": [{"a": }]}`},
+		{"rows not an array", `{"schemaVersion": 1, "chatLinks": "x"}`},
+		{"rows an object", `{"schemaVersion": 1, "users": {}}`},
+		{"row not an object", `{"schemaVersion": 1, "chatLinks": [1]}`},
+		{"nested type error", `{"schemaVersion": 1, "members": [{"members": [{"roles": "owner"}]}]}`},
+		{"version type error", `{"schemaVersion": "1"}`},
+		{"trailing data", `{"schemaVersion": 1} x`},
+		{"future version", `{"schemaVersion": 99}`},
+		{"bad status", `{"schemaVersion": 1, "sources": {"users": {"status": "done"}}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want, wantErr := decodeWhole(tc.text)
+			got, gotErr := DecodeSnapshot(strings.NewReader(tc.text))
+			if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+				t.Fatalf("error %v, want %v", gotErr, wantErr)
+			}
+			if wantErr != nil {
+				return
+			}
+			a, _ := json.Marshal(want)
+			b, _ := json.Marshal(got)
+			if string(a) != string(b) {
+				t.Errorf("decoded\n%s\nwant\n%s", b, a)
+			}
+		})
+	}
+}
+
+func TestDecodeSnapshotSyntaxOffsets(t *testing.T) {
+	for _, text := range []string{
+		`{"schemaVersion": 1, "tenant": {"tenantId": }}`,
+		`{"schemaVersion": 1, "users": [{}, {"systemuserid": x}]}`,
+		`{"schemaVersion": 1, "unknown": [1, 2,, 3]}`,
+	} {
+		_, want := decodeWhole(text)
+		_, got := DecodeSnapshot(strings.NewReader(text))
+		if want == nil || got == nil || want.Error() != got.Error() {
+			t.Errorf("%s: error %v, want %v", text, got, want)
+		}
+	}
+}
