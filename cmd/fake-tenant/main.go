@@ -126,8 +126,12 @@ func run(ctx context.Context, cfg config, stdout io.Writer, log *slog.Logger) er
 		return fmt.Errorf("listen: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "graph=%s/graph/v1.0 dataverse=%s%s\n", base, base,
-		faketenant.DataverseRoot)
+	graphURL := base + "/graph/v1.0"
+	dataverseURL := base + faketenant.DataverseRoot
+	fmt.Fprintf(stdout, "graph=%s dataverse=%s tenant=%s\n", graphURL, dataverseURL,
+		snap.Tenant.TenantID)
+	log.Info("scan it with: teamschat-audit scan --auth none --tenant-id " +
+		snap.Tenant.TenantID + " --graph-url " + graphURL + " --dataverse-url " + dataverseURL)
 	log.Info("fake tenant serving", "addr", ln.Addr().String(), "links", cfg.links,
 		"planted", len(planted), "faults", len(faults))
 

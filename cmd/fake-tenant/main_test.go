@@ -86,7 +86,7 @@ func TestServesGeneratedTenant(t *testing.T) {
 		t.Fatalf("read URL line: %v", err)
 	}
 	go io.Copy(io.Discard, pr)
-	var graph, dataverse string
+	var graph, dataverse, tenant string
 	for _, field := range strings.Fields(line) {
 		k, v, _ := strings.Cut(field, "=")
 		switch k {
@@ -94,10 +94,12 @@ func TestServesGeneratedTenant(t *testing.T) {
 			graph = v
 		case "dataverse":
 			dataverse = v
+		case "tenant":
+			tenant = v
 		}
 	}
 	if !strings.HasPrefix(graph, "http://127.0.0.1:") || !strings.HasSuffix(graph, "/graph/v1.0") ||
-		!strings.HasSuffix(dataverse, "/dataverse") {
+		!strings.HasSuffix(dataverse, "/dataverse") || tenant == "" {
 		t.Fatalf("URL line = %q", line)
 	}
 
