@@ -22,6 +22,12 @@ func (c *collector) channelLinks() {
 func (c *collector) chatSync() {
 	var short *shortfall
 	c.snap.ChatSync, short = c.dv.chatSync(c.ctx(audit.SourceChatSync))
+	if short != nil && short.notFound && len(c.snap.ChatSync) == 0 {
+		// Environments without the optional Teams chat sync have no chat table. A table
+		// that does not exist holds no conversation text: that is complete evidence.
+		c.o.Logger.Info("no chat table: Teams chat sync is not installed")
+		short = nil
+	}
 	c.record(audit.SourceChatSync, short)
 }
 
