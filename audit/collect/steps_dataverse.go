@@ -142,7 +142,8 @@ func (c *collector) access() {
 	rn.dependsOn(c.runs[audit.SourceChatLinks], c.runs[audit.SourceChannelLinks],
 		c.runs[audit.SourceUsers], c.runs[audit.SourceMembers])
 	if c.setsShort != nil {
-		c.record(audit.SourceAccess, &shortfall{status: audit.StatusError, reason: "table definitions could not be read: " + c.setsShort.reason})
+		c.record(audit.SourceAccess, &shortfall{status: audit.StatusError,
+			reason: "table definitions could not be read: " + c.setsShort.reason})
 		return
 	}
 	pairs := c.accessPairs()
