@@ -34,7 +34,7 @@ type index struct {
 	usersByID  map[string]*SystemUser       // by systemuserid
 	usersByAAD map[string]*SystemUser       // by Entra object id
 	members    map[string]*Conversation     // by conversation id
-	access     map[string]*AccessCheck      // by systemuserid|recordid
+	access     map[[2]string]*AccessCheck   // by systemuserid and recordid
 	shares     map[string][]*Share          // by record id
 	licences   map[string]*Licence          // by Entra object id
 	terms      *rowTerms                    // shared parts of the row input
@@ -47,7 +47,7 @@ func newIndex(s *Snapshot) *index {
 		usersByID:  make(map[string]*SystemUser, len(s.Users)),
 		usersByAAD: make(map[string]*SystemUser, len(s.Users)),
 		members:    make(map[string]*Conversation, len(s.Members)),
-		access:     make(map[string]*AccessCheck, len(s.Access)),
+		access:     make(map[[2]string]*AccessCheck, len(s.Access)),
 		shares:     make(map[string][]*Share),
 		licences:   make(map[string]*Licence, len(s.Licences)),
 	}
@@ -65,7 +65,7 @@ func newIndex(s *Snapshot) *index {
 	}
 	for i := range s.Access {
 		a := &s.Access[i]
-		ix.access[key(a.SystemUserID)+"|"+key(a.RecordID)] = a
+		ix.access[[2]string{key(a.SystemUserID), key(a.RecordID)}] = a
 	}
 	for i := range s.Shares {
 		sh := &s.Shares[i]

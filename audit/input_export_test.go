@@ -111,7 +111,7 @@ func (ix *index) refLicenceInput(aadID string) map[string]any {
 // refAccessInput is a user's access check on a record: known false when no check was made
 // or it failed, so that a rule can tell "cannot read" from "not checked".
 func (ix *index) refAccessInput(systemUserID, recordID string) map[string]any {
-	a := ix.access[key(systemUserID)+"|"+key(recordID)]
+	a := ix.access[[2]string{key(systemUserID), key(recordID)}]
 	if a == nil {
 		return map[string]any{"known": false, "rights": []any{}}
 	}

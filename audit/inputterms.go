@@ -275,7 +275,7 @@ func (ix *index) licenceTerm(aadID string) *ast.Term {
 // accessTerm is a user's access check on a record: known false when no check was made
 // or it failed, so that a rule can tell "cannot read" from "not checked".
 func (ix *index) accessTerm(systemUserID, recordID string) *ast.Term {
-	a := ix.access[key(systemUserID)+"|"+key(recordID)]
+	a := ix.access[[2]string{key(systemUserID), key(recordID)}]
 	if a == nil {
 		return tNotChecked
 	}

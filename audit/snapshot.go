@@ -37,7 +37,8 @@ func DecodeSnapshot(r io.Reader) (*Snapshot, error) {
 	if err := decodeSnapshot(d, &s); err != nil {
 		return nil, describeJSONError(err)
 	}
-	if d.More() {
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		// Anything but white space, a stray closing bracket included, is an error.
 		return nil, errors.New("unexpected data after the snapshot object")
 	}
 	if err := s.Validate(); err != nil {

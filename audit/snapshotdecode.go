@@ -16,7 +16,7 @@ import (
 // own, so describeJSONError words them as before.
 
 func decodeSnapshot(jd *json.Decoder, s *Snapshot) error {
-	d := &valueDecoder{Decoder: jd}
+	d := &valueDecoder{Decoder: jd, strings: interner{}}
 	tok, err := d.Token()
 	if err != nil {
 		return err
@@ -107,6 +107,7 @@ func decodeRows[T any](d *valueDecoder, dst *[]T) error {
 		if err := d.decodeValue(&row, len(rows) > 0); err != nil {
 			return err
 		}
+		internRow(d.strings, &row)
 		rows = append(rows, row)
 	}
 	if _, err := d.Token(); err != nil {
@@ -122,6 +123,7 @@ func decodeRows[T any](d *valueDecoder, dst *[]T) error {
 type valueDecoder struct {
 	*json.Decoder
 	scanned int64 // bytes read as whole values so far
+	strings interner
 }
 
 // decodeValue decodes the next value; delim is the comma or colon that precedes it, which

@@ -3,19 +3,21 @@ package audit
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
 
 // decodeWhole is how snapshots were decoded before streaming: one Decode of the whole
-// object. The streaming decoder must accept and reject the same files, with the same words.
+// object (with the trailing-data check that rejects a stray closing bracket too). The
+// streaming decoder must accept and reject the same files, with the same words.
 func decodeWhole(text string) (*Snapshot, error) {
 	d := json.NewDecoder(strings.NewReader(text))
 	var s Snapshot
 	if err := d.Decode(&s); err != nil {
 		return nil, describeJSONError(err)
 	}
-	if d.More() {
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("unexpected data after the snapshot object")
 	}
 	if err := s.Validate(); err != nil {
@@ -53,6 +55,7 @@ func TestDecodeSnapshotMatchesWholeDecode(t *testing.T) {
 		{"nested type error", `{"schemaVersion": 1, "members": [{"members": [{"roles": "owner"}]}]}`},
 		{"version type error", `{"schemaVersion": "1"}`},
 		{"trailing data", `{"schemaVersion": 1} x`},
+		{"trailing bracket", `{"schemaVersion": 1}}`},
 		{"future version", `{"schemaVersion": 99}`},
 		{"bad status", `{"schemaVersion": 1, "sources": {"users": {"status": "done"}}}`},
 	}
