@@ -160,7 +160,19 @@ func testResults() *audit.Results {
 				Evidence: map[string]any{"name": "Carol Jones", "mail": "carol@fabrikam.com"},
 			},
 		},
-		History: &audit.History{ScanID: 7, PreviousID: 6, NewFindings: 1},
+		History: &audit.History{ScanID: 7, PreviousID: 6, NewFindings: 1, Trend: []audit.TrendPoint{
+			{ScanID: 6, ScannedAt: time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC),
+				Findings: map[string]int{"critical": 1, "low": 2}},
+			{ScanID: 7, ScannedAt: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC),
+				Findings: map[string]int{"critical": 1, "high": 1, "low": 1, "info": 1}},
+		}},
+		Waivers: []audit.WaiverStatus{
+			{WaiverRef: audit.WaiverRef{ID: evil("w1"), Reason: evil("reason"), Owner: evil("owner"),
+				Expires: "2027-01-31", Ticket: evil("SEC-1")}, Control: "SCOPE-01",
+				State: audit.WaiverActive, Matched: 1},
+			{WaiverRef: audit.WaiverRef{ID: "w2", Reason: "old", Owner: "sec",
+				Expires: "2026-11-01"}, Control: "ACCESS-01", State: audit.WaiverExpired},
+		},
 		Evidence: map[audit.SourceName]*audit.Source{
 			audit.SourceIntegration: {Status: audit.StatusComplete, Items: 1},
 			audit.SourceDelegated:   {Status: audit.StatusComplete, Items: 3, Requests: 2},

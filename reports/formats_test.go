@@ -260,7 +260,7 @@ func TestHTMLInert(t *testing.T) {
 	allowed := map[string]bool{}
 	for _, tag := range strings.Fields(`html head meta title style body main header h1 h2 h3
 		p span section div strong code svg text rect table thead tbody tr th td a form
-		fieldset legend label input button dl dt dd footer br b`) {
+		fieldset legend label input button dl dt dd footer br b g`) {
 		allowed[tag] = true
 	}
 	for {

@@ -62,6 +62,8 @@ type htmlView struct {
 	Chart        htmlChart
 	Sources      []htmlSource
 	Controls     []htmlControl
+	Trend        *htmlTrend
+	Waivers      []htmlWaiver
 }
 
 type htmlTile struct {
@@ -127,6 +129,8 @@ func writeHTML(w io.Writer, r *audit.Results, _ Options) error {
 	v.Chart = severityChart(r.Summary.Findings)
 	v.Sources = htmlSources(r.Evidence)
 	v.Controls = htmlControls(r)
+	v.Trend = trendChart(r.History)
+	v.Waivers = htmlWaivers(r.Waivers)
 
 	if err := htmlTemplate.Execute(w, v); err != nil {
 		return fmt.Errorf("render html: %w", err)
