@@ -227,11 +227,14 @@ func decodeTyped(f field, v json.RawMessage) bool {
 	return true
 }
 
-// numberValue keeps integers as int64 and everything else as float64.
+// numberValue keeps integers as int64 and other numbers as float64; a number neither
+// holds (1e400) stays as written, so that the snapshot can still be saved.
 func numberValue(n json.Number) any {
 	if i, err := n.Int64(); err == nil {
 		return i
 	}
-	f, _ := n.Float64()
-	return f
+	if f, err := n.Float64(); err == nil {
+		return f
+	}
+	return n
 }
