@@ -25,6 +25,8 @@ type graphClient struct {
 	base    string
 	pageCap int
 	budget  time.Duration
+	// retry is the transport's retrier; batches retry their items through it.
+	retry *retrier
 }
 
 func newGraphClient(o Options, cred azcore.TokenCredential, b *budget) (*graphClient, error) {
@@ -62,7 +64,7 @@ func newGraphClient(o Options, cred azcore.TokenCredential, b *budget) (*graphCl
 	}
 	adapter.SetBaseUrl(o.GraphURL)
 	return &graphClient{adapter: adapter, base: o.GraphURL, pageCap: o.PageCap,
-		budget: o.RetryBudget}, nil
+		budget: o.RetryBudget, retry: retry.r}, nil
 }
 
 // params are the path parameters every request builder starts from.

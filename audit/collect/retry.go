@@ -97,7 +97,7 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 		if throttled {
 			r.gate.close(r.clock.Now().Add(wait))
 		}
-		if attempt > maxRetries || req.Method != http.MethodGet || !r.budget.take(wait) {
+		if attempt > maxRetries || !idempotent(req) || !r.budget.take(wait) {
 			if err != nil {
 				return nil, &exhaustedError{attempts: attempt, err: describeTransport(err, r.timeout)}
 			}
@@ -150,14 +150,28 @@ func (r *retrier) acquire(ctx context.Context) error {
 	}
 }
 
+// idempotent reports whether a request may be sent again: a GET, or a Graph JSON
+// batch, which holds nothing but GETs (graph_batch.go).
+func idempotent(req *http.Request) bool {
+	return req.Method == http.MethodGet ||
+		(req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/$batch"))
+}
+
 // delay is how long to wait before the next attempt: the server's Retry-After rounded
 // up to whole seconds, or exponential backoff; either with jitter on top, so the
 // requests a pause released do not arrive together.
 func (r *retrier) delay(resp *http.Response, attempt int) time.Duration {
+	var after string
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), r.clock.Now()); ok {
-			return d + jitter(d/10+100*time.Millisecond)
-		}
+		after = resp.Header.Get("Retry-After")
+	}
+	return r.delayAfter(after, attempt)
+}
+
+// delayAfter is delay for a Retry-After value, which may come from inside a batch answer.
+func (r *retrier) delayAfter(after string, attempt int) time.Duration {
+	if d, ok := retryAfter(after, r.clock.Now()); ok {
+		return d + jitter(d/10+100*time.Millisecond)
 	}
 	base := min(500*time.Millisecond<<min(attempt-1, 10), 30*time.Second)
 	return base/2 + jitter(base/2)

@@ -105,43 +105,58 @@ func (c *collector) conversations() []conversation {
 	return out
 }
 
-// members reads the members of every linked conversation. One conversation that
-// cannot be read carries its error and leaves the source incomplete; one that no
-// longer exists carries "not found" as a fact about the tenant.
+// members reads the members of every linked conversation, batchMax conversations to a
+// Graph batch. One conversation that cannot be read carries its error and leaves the
+// source incomplete; one that no longer exists carries "not found" as a fact about the
+// tenant.
 func (c *collector) members() {
 	rn := c.runs[audit.SourceMembers]
 	rn.dependsOn(c.runs[audit.SourceChatLinks], c.runs[audit.SourceChannelLinks])
 	convs := c.conversations()
 	out := make([]audit.Conversation, len(convs))
+	var readable []int
+	for i, cv := range convs {
+		if cv.channel && cv.teamID == "" {
+			out[i] = audit.Conversation{ConversationID: cv.id, Error: "the link row has no " +
+				"msdyn_teamid, so the channel's members cannot be read"}
+			rn.itemFailed(out[i].Error)
+			continue
+		}
+		readable = append(readable, i)
+	}
+
+	batches := (len(readable) + batchMax - 1) / batchMax
 	ctx := c.ctx(audit.SourceMembers)
-	forEach(ctx, len(convs), c.o.Concurrency, func(ctx context.Context, i int) {
-		cv := convs[i]
-		out[i] = audit.Conversation{ConversationID: cv.id, TeamID: cv.teamID}
-		var list []audit.Member
-		var short *shortfall
-		switch {
-		case cv.channel && cv.teamID == "":
-			short = &shortfall{status: audit.StatusError, reason: "the link row has no msdyn_teamid, " +
-				"so the channel's members cannot be read"}
-		case cv.channel:
-			list, short = c.g.channelMembers(ctx, cv.teamID, cv.id)
-		default:
-			list, short = c.g.chatMembers(ctx, cv.id)
+	forEach(ctx, batches, c.o.Concurrency, func(ctx context.Context, b int) {
+		part := readable[b*batchMax : min((b+1)*batchMax, len(readable))]
+		group := make([]conversation, len(part))
+		for j, i := range part {
+			group[j] = convs[i]
 		}
-		switch {
-		case short != nil && short.notFound:
-			out[i].Error = fmt.Sprintf("%s: the %s does not exist", orDefault(short.code,
-				"NotFound"), cv.kind())
-			return
-		case short != nil:
-			out[i].Error = short.reason
-			rn.itemFailed(short.reason)
-			return
+		lists, shorts := c.g.batchMembers(ctx, group)
+		for j, i := range part {
+			out[i] = conversationOf(group[j], lists[j], shorts[j], rn)
 		}
-		out[i].Members = list
 	})
 	c.interrupted(ctx, audit.SourceMembers)
 	c.snap.Members = compact(out, func(v audit.Conversation) bool { return v.ConversationID != "" })
+}
+
+// conversationOf is the evidence of one conversation's members read.
+func conversationOf(cv conversation, list []audit.Member, short *shortfall,
+	rn *run) audit.Conversation {
+	out := audit.Conversation{ConversationID: cv.id, TeamID: cv.teamID}
+	switch {
+	case short != nil && short.notFound:
+		out.Error = fmt.Sprintf("%s: the %s does not exist", orDefault(short.code, "NotFound"),
+			cv.kind())
+	case short != nil:
+		out.Error = short.reason
+		rn.itemFailed(short.reason)
+	default:
+		out.Members = list
+	}
+	return out
 }
 
 // licences reads the Teams licence of every link creator who has an Entra identity.

@@ -65,6 +65,9 @@ func (f Fault) recoverable() bool {
 }
 
 func (f Fault) applies(r Route) bool {
+	if r == Batch {
+		return f.Route == string(Batch)
+	}
 	switch f.Route {
 	case "", ScopeAll:
 		return r != Unknown
@@ -115,7 +118,7 @@ func (f Fault) Validate() error {
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
 	switch f.Route {
-	case "", ScopeAll, ScopeGraph, ScopeDataverse:
+	case "", ScopeAll, ScopeGraph, ScopeDataverse, string(Batch):
 	default:
 		if !slices.Contains(Routes, Route(f.Route)) {
 			return fmt.Errorf("unknown route %q (want G1..G8, D1..D7, graph, dataverse or all)",
@@ -205,7 +208,8 @@ func (f Fault) String() string {
 const FaultHelp = `--fault takes comma-separated key=value pairs, e.g.
   route=D6,kind=429,retry-after=1,every=7
 
-  route        G1..G8, D1..D7, graph, dataverse or all (default all)
+  route        G1..G8, D1..D7, graph, dataverse or all (default all); GB hits
+               the Graph batch request itself (its items are hit by their own routes)
   kind         429 502 503 504 drop 403 repeat-link empty-page truncate slow concurrency
   every        hit about one request in N, chosen by a hash of --seed and the URL (default 1)
   times        how often one URL is hit before it is answered normally (default 1);

@@ -78,6 +78,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	req := classify(r)
+	if isBatch(r) {
+		req.route = Batch
+	}
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		s.count.add(RequestRecord{Method: r.Method, Route: req.route, Status: rec.status})
@@ -93,6 +96,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	setHeaders(w, req.api)
 
+	if req.route == Batch {
+		s.serveBatch(rec, r, s.decide(req, r, 0))
+		return
+	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(rec, req.api, apiError{status: http.StatusMethodNotAllowed,

@@ -16,17 +16,23 @@ type RequestRecord struct {
 	Method string `json:"method"`
 	Route  Route  `json:"route"`
 	Status int    `json:"status"`
+	// Batched is set for an item of a Graph batch: it is no HTTP request of its own.
+	Batched bool `json:"batched,omitempty"`
 }
 
 // RouteStats counts the requests of one route.
 type RouteStats struct {
 	Requests int `json:"requests"`
+	// Batched counts the requests that came as items of a Graph batch (route GB).
+	Batched int `json:"batched,omitempty"`
 	// ByStatus counts answers by HTTP status; 0 is a dropped connection.
 	ByStatus map[int]int `json:"byStatus"`
 }
 
 // Stats is what the server has answered so far.
 type Stats struct {
+	// Total counts HTTP requests: a Graph batch is one, its items are counted under
+	// their own routes as batched.
 	Total  int                  `json:"total"`
 	Routes map[Route]RouteStats `json:"routes"`
 	// MaxInFlight is the most Dataverse requests that were in flight at once.
@@ -58,11 +64,16 @@ func (c *counter) observeInFlight(n int) {
 func (c *counter) snapshot() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := Stats{Total: len(c.records), Routes: map[Route]RouteStats{}, MaxInFlight: c.maxInFlight}
+	s := Stats{Routes: map[Route]RouteStats{}, MaxInFlight: c.maxInFlight}
 	for _, rec := range c.records {
 		rs := s.Routes[rec.Route]
 		if rs.ByStatus == nil {
 			rs.ByStatus = map[int]int{}
+		}
+		if rec.Batched {
+			rs.Batched++
+		} else {
+			s.Total++
 		}
 		rs.Requests++
 		rs.ByStatus[rec.Status]++
