@@ -95,6 +95,18 @@ type Source struct {
 	Retries  int    `json:"retries,omitempty"`
 	Pages    int    `json:"pages,omitempty"`
 	WaitMS   int64  `json:"waitMs,omitempty"`
+	// Reused counts the items, of Items, taken from an earlier scan's evidence instead
+	// of being read again (an incremental scan, docs/scheduling.md).
+	Reused int `json:"reused,omitempty"`
+	// ReusedFrom names the scan the reused items come from; set when Reused is.
+	ReusedFrom *ScanRef `json:"reusedFrom,omitempty"`
+}
+
+// ScanRef names one recorded scan of a tenant: its id in the history database and
+// when its evidence was collected.
+type ScanRef struct {
+	ScanID      int64     `json:"scanId"`
+	CollectedAt time.Time `json:"collectedAt"`
 }
 
 // ServicePrincipal is an enterprise app (Graph servicePrincipal).

@@ -31,7 +31,9 @@ type collector struct {
 	// sets maps table logical names to entity set names, for the access checks.
 	sets      map[string]string
 	setsShort *shortfall
-	progMu    sync.Mutex
+	// reuse is the previous scan's evidence in an incremental scan; nil in a full one.
+	reuse  *reuse
+	progMu sync.Mutex
 }
 
 // Collect reads the tenant's evidence. cred may be nil only when every endpoint is
@@ -64,15 +66,41 @@ func Collect(ctx context.Context, opts Options, cred azcore.TokenCredential) (*a
 	}
 	o.Logger.Info("collecting", "graph", o.GraphURL, "dataverse", o.DataverseURL,
 		"concurrency", o.Concurrency, "retryBudget", o.RetryBudget)
+	c.startIncremental()
 
 	// Sources that need nothing but the tenant, then those built on the links and
 	// users, then the access checks, which need the members too.
 	parallel(c.graphApp, c.chatLinks, c.channelLinks, c.chatSync, c.users, c.entitySets)
+	if c.reuse != nil {
+		c.reuse.markLinks(c.snap)
+	}
 	parallel(c.members, c.licences, c.shares)
+	if c.reuse != nil {
+		c.reuse.markRecords(c.snap)
+	}
 	c.access()
 
 	c.finish()
 	return c.snap, nil
+}
+
+// startIncremental takes the previous scan as the base of this one when it may be.
+func (c *collector) startIncremental() {
+	if c.o.Previous == nil {
+		c.o.Logger.Info("full scan: every source is read")
+		return
+	}
+	if why := usablePrevious(c.o.Previous, c.o); why != "" {
+		c.o.Logger.Warn("incremental scan not possible, reading everything", "reason", why)
+		return
+	}
+	c.reuse = newReuse(c.o.Previous, c.o.PreviousScan)
+	ref := c.o.PreviousScan
+	for _, rn := range c.runs {
+		rn.from = &ref
+	}
+	c.o.Logger.Info("incremental scan", "previousScan", ref.ScanID,
+		"previousCollectedAt", ref.CollectedAt)
 }
 
 func (c *collector) ctx(name audit.SourceName) context.Context {

@@ -47,6 +47,11 @@ type Options struct {
 	// Progress, when set, is told about pages, items and throttling waits. Calls are
 	// serialised, so the callback needs no locking of its own.
 	Progress func(Progress)
+	// Previous is the evidence of the tenant's last complete scan, named by PreviousScan.
+	// When set and usable, access checks and licences of what did not change since are
+	// taken from it instead of read again (incremental.go); nil reads everything.
+	Previous     *audit.Snapshot
+	PreviousScan audit.ScanRef
 
 	// clock replaces time in tests, so retry waits cost nothing.
 	clock clock

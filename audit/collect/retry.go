@@ -79,9 +79,16 @@ func (e *exhaustedError) Unwrap() error { return e.err }
 func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	ctx := req.Context()
 	rn := runOf(ctx)
+	body, err := replayable(req)
+	if err != nil {
+		return nil, err
+	}
 	for attempt := 1; ; attempt++ {
 		if err := r.gate.wait(ctx, r.clock, rn); err != nil {
 			return nil, err
+		}
+		if body != nil {
+			req.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		rn.requests.Add(1)
 		resp, err := r.attempt(ctx, req, send)
@@ -148,6 +155,19 @@ func (r *retrier) acquire(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// replayable reads the body of a request that has one, so every attempt can send it.
+func replayable(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	defer req.Body.Close()
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	return b, nil
 }
 
 // idempotent reports whether a request may be sent again: a GET, or a Graph JSON

@@ -20,7 +20,10 @@ type run struct {
 	pages    atomic.Int64
 	items    atomic.Int64
 	waitNS   atomic.Int64
+	reused   atomic.Int64
 	progress func(Progress)
+	// from names the scan reused items come from.
+	from *audit.ScanRef
 
 	mu        sync.Mutex
 	status    audit.Status
@@ -102,6 +105,9 @@ func (r *run) source(items int) *audit.Source {
 		Retries:  int(r.retries.Load()),
 		Pages:    int(r.pages.Load()),
 		WaitMS:   time.Duration(r.waitNS.Load()).Milliseconds(),
+	}
+	if n := r.reused.Load(); n > 0 {
+		s.Reused, s.ReusedFrom = int(n), r.from
 	}
 	if r.itemFails > 0 {
 		if s.Status == audit.StatusComplete {

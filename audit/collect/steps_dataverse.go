@@ -147,10 +147,19 @@ func (c *collector) access() {
 		return
 	}
 	pairs := c.accessPairs()
+	users := map[string]audit.SystemUser{}
+	for _, u := range c.snap.Users {
+		users[key(u.SystemUserID)] = u
+	}
 	out := make([]audit.AccessCheck, len(pairs))
 	ctx := c.ctx(audit.SourceAccess)
 	forEach(ctx, len(pairs), c.o.Concurrency, func(ctx context.Context, i int) {
 		p := pairs[i]
+		if a, ok := c.reuse.accessCheck(p, users); ok {
+			out[i] = a
+			rn.reused.Add(1)
+			return
+		}
 		out[i] = audit.AccessCheck{SystemUserID: p.user, RecordTable: p.rec.table,
 			RecordID: p.rec.id}
 		set, known := c.sets[key(p.rec.table)]

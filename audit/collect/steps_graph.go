@@ -170,11 +170,13 @@ func (c *collector) licences() {
 	}
 	seen := map[string]bool{}
 	var ids []string
+	var who []audit.SystemUser
 	add := func(creator string) {
 		u, ok := byID[key(creator)]
 		if aad := key(u.AADObjectID); ok && aad != "" && !seen[aad] {
 			seen[aad] = true
 			ids = append(ids, u.AADObjectID)
+			who = append(who, u)
 		}
 	}
 	for _, l := range c.snap.ChatLinks {
@@ -187,6 +189,11 @@ func (c *collector) licences() {
 	out := make([]audit.Licence, len(ids))
 	ctx := c.ctx(audit.SourceLicences)
 	forEach(ctx, len(ids), c.o.Concurrency, func(ctx context.Context, i int) {
+		if l, ok := c.reuse.licence(who[i]); ok {
+			out[i] = l
+			rn.reused.Add(1)
+			return
+		}
 		l, notFound, short := c.g.user(ctx, ids[i])
 		switch {
 		case notFound:
