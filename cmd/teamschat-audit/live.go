@@ -26,6 +26,8 @@ type liveFlags struct {
 	timeout     time.Duration
 	// saveEvidence is scan's --save-evidence.
 	saveEvidence string
+	// base, when set, lets scan give the collector the previous scan's evidence.
+	base func(*collect.Options)
 }
 
 func (l *liveFlags) register(fs *pflag.FlagSet) {
@@ -92,6 +94,9 @@ func (l *liveFlags) collectLive(cmd *cobra.Command, g *globals) (*audit.Snapshot
 	if err != nil {
 		return nil, err
 	}
+	if l.base != nil {
+		l.base(&o)
+	}
 	snap, err := collect.Collect(cmd.Context(), o, cred)
 	if o.Progress != nil {
 		fmt.Fprint(cmd.ErrOrStderr(), "\r\033[K")
@@ -138,10 +143,14 @@ func (f *scanFlags) liveEvidence(cmd *cobra.Command, g *globals) (*audit.Snapsho
 		return nil, "", usageError(errors.New("--dataverse-url collects live: " +
 			"leave out --demo and --snapshot"))
 	}
+	f.live.base = func(o *collect.Options) {
+		f.sched.baseFor(cmd.Context(), o, f.sched.tenantName, g.logger)
+	}
 	snap, err := f.live.collectLive(cmd, g)
 	if err != nil {
 		return nil, "", err
 	}
+	f.sched.liveSnap = snap
 	if f.live.saveEvidence == "" {
 		return snap, "live", nil
 	}

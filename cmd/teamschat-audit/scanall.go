@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
+	"github.com/teamschat-audit/teamschat-audit/audit/collect"
 	"github.com/teamschat-audit/teamschat-audit/audit/config"
 	"github.com/teamschat-audit/teamschat-audit/reports"
 )
@@ -138,7 +139,11 @@ func (f *scanFlags) tenantResults(cmd *cobra.Command, g *globals, engine *audit.
 	if t.Waivers != "" && !cmd.Flags().Changed("waivers") {
 		waivers = t.Waivers
 	}
-	if err := f.sched.settleTenant(cmd.Context(), r, t.Name, waivers); err != nil {
+	var live *audit.Snapshot
+	if evidencePath == "live" {
+		live = snap
+	}
+	if err := f.sched.settleTenant(cmd.Context(), r, t.Name, waivers, live); err != nil {
 		return nil, err
 	}
 	out := f.output
@@ -155,6 +160,7 @@ func (f *scanFlags) tenantEvidence(cmd *cobra.Command, g *globals,
 	t *config.Tenant) (*audit.Snapshot, string, error) {
 	if t.Snapshot == "" {
 		l := tenantLive(f.live, t, cmd.Flags().Changed)
+		l.base = func(o *collect.Options) { f.sched.baseFor(cmd.Context(), o, t.Name, g.logger) }
 		snap, err := l.collectLive(cmd, g)
 		return snap, "live", err
 	}

@@ -34,12 +34,17 @@ type scheduleFlags struct {
 	parallel     int
 	notifyURL    string
 	notifyFormat string
+	full         bool
+	fullAfter    time.Duration
 
 	cfg        *config.Config
 	history    bool
 	tenantName string
 	// last is the single scan's settled results, for the notification.
 	last *audit.Results
+	// liveSnap is the single scan's evidence when collected live, kept for the next
+	// incremental scan (incremental.go).
+	liveSnap *audit.Snapshot
 }
 
 func (s *scheduleFlags) register(fs *pflag.FlagSet) {
@@ -59,6 +64,10 @@ func (s *scheduleFlags) register(fs *pflag.FlagSet) {
 		"finds new failing findings or cannot complete (default $"+webhookEnv+")")
 	fs.StringVar(&s.notifyFormat, "notify-format", "",
 		"notification payload: teams or json (default guessed from the URL)")
+	fs.BoolVar(&s.full, "full", false, "read every source again instead of reusing the "+
+		"last complete scan's access checks and licences where nothing changed")
+	fs.DurationVar(&s.fullAfter, "full-after", DefaultFullAfter, "read everything when the "+
+		"evidence an incremental scan would reuse is older than `DURATION`")
 }
 
 // loadConfig finds and reads the configuration file; nil when there is none.
@@ -246,15 +255,17 @@ func tenantLive(l liveFlags, t *config.Tenant, changed func(string) bool) liveFl
 // settle is called by scan right after evaluation: it applies waivers and fail-on and
 // records the scan in the history, marking new findings.
 func (s *scheduleFlags) settle(ctx context.Context, r *audit.Results) error {
-	if err := s.settleTenant(ctx, r, s.tenantName, s.waivers); err != nil {
+	if err := s.settleTenant(ctx, r, s.tenantName, s.waivers, s.liveSnap); err != nil {
 		return err
 	}
 	s.last = r
 	return nil
 }
 
+// settleTenant settles one tenant's results; live is its evidence when it was collected
+// live, kept when complete as the base of the next incremental scan.
 func (s *scheduleFlags) settleTenant(ctx context.Context, r *audit.Results, tenant,
-	waiversPath string) error {
+	waiversPath string, live *audit.Snapshot) error {
 	if err := applyWaivers(r, waiversPath, s.failOn, time.Now()); err != nil {
 		return usageError(err)
 	}
@@ -270,8 +281,12 @@ func (s *scheduleFlags) settleTenant(ctx context.Context, r *audit.Results, tena
 		return usageError(fmt.Errorf("%w; fix --state-dir or pass --no-history", err))
 	}
 	defer store.Close()
-	if _, err := store.Record(ctx, r); err != nil {
+	h, err := store.Record(ctx, r)
+	if err != nil {
 		return fmt.Errorf("history %s: %w", store.Path(), err)
+	}
+	if live != nil && r.Complete {
+		return keepEvidence(dir, h.ScanID, live)
 	}
 	return nil
 }
