@@ -250,6 +250,20 @@ func (p *printer) evidence(r *audit.Results) {
 	}
 	p.table([]string{"SOURCE", "STATUS", "ITEMS", "REQUESTS", "RETRIES", "PAGES", "WAITED",
 		"REASON"}, rows)
+	p.reused(r)
+}
+
+// reused says which items an incremental scan took from an earlier scan, and which.
+func (p *printer) reused(r *audit.Results) {
+	for _, name := range audit.AllSources {
+		s := r.Evidence[name]
+		if s == nil || s.Reused == 0 || s.ReusedFrom == nil {
+			continue
+		}
+		p.printf("%s: %d of %d items reused from scan %d (collected %s); --full reads all\n",
+			name, s.Reused, s.Items, s.ReusedFrom.ScanID,
+			s.ReusedFrom.CollectedAt.UTC().Format("2006-01-02 15:04 MST"))
+	}
 }
 
 func statusCounts(r *audit.Results) string {

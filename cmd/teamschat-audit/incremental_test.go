@@ -72,4 +72,10 @@ func TestIncrementalLiveScans(t *testing.T) {
 		t.Errorf("without the last scan's evidence: reused %d, stderr %q", reused(fallback),
 			errOut)
 	}
+
+	code, table, _ := runCLI(t, append([]string{"scan", "--state-dir", state, "--tenant",
+		"fake", "--format", "table"}, live...)...)
+	if code != audit.ExitFailed || !strings.Contains(table, "reused from scan 4") {
+		t.Errorf("the table does not say what was reused (exit %d):\n%s", code, table)
+	}
 }
