@@ -11,6 +11,12 @@
 //
 // Every request is counted by route kind and status (Server.Stats, GET /_fake/stats).
 //
+// Graph JSON batching is served too: POST /graph/v1.0/$batch (route GB) with up to 20
+// GETs. Each item is routed, faulted and counted under its own route as a batched
+// request, and Stats.Total counts the batch as the one HTTP request it is. A drop,
+// truncate or slow fault that hits an item acts on the whole batch answer, since one
+// item of a shared answer cannot lose its connection; route=GB faults the batch itself.
+//
 // # Faults
 //
 // Faults are injected per route kind and are deterministic given a seed: whether a
