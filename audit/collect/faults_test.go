@@ -50,6 +50,17 @@ func TestFaultsAgainstFakeTenant(t *testing.T) {
 		{"route=D6,kind=403", audit.SourceAccess, audit.StatusIncomplete, "403"},
 		{"route=G4,kind=429,times=50", audit.SourceAppRoles, audit.StatusError,
 			"retries ran out"},
+		// Members come in Graph batches: faults on an item, and on the batch itself.
+		{"route=G6,kind=429,retry-after=1,every=2", "", "", ""},
+		{"route=G7,kind=503", "", "", ""},
+		{"route=G6,kind=drop,every=2", "", "", ""},
+		{"route=GB,kind=429,retry-after=1", "", "", ""},
+		{"route=GB,kind=drop", "", "", ""},
+		{"route=G6,kind=429,times=50", audit.SourceMembers, audit.StatusIncomplete,
+			"retries ran out"},
+		{"route=G6,kind=truncate", audit.SourceMembers, audit.StatusIncomplete,
+			"could not be read"},
+		{"route=GB,kind=403", audit.SourceMembers, audit.StatusIncomplete, "403"},
 	}
 	want := evidence(t, gen)
 	for _, tc := range cases {

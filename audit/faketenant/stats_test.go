@@ -24,7 +24,8 @@ func TestStatsCountEveryRequestByRouteAndStatus(t *testing.T) {
 	if by := s.Routes[G6].ByStatus; by[200] != 3 || by[403] != 1 {
 		t.Errorf("G6 by status = %v", by)
 	}
-	if recs := srv.Requests(); len(recs) != 6 || recs[0] != (RequestRecord{Method: "GET", Route: G6, Status: 200}) {
+	first := RequestRecord{Method: "GET", Route: G6, Status: 200}
+	if recs := srv.Requests(); len(recs) != 6 || recs[0] != first {
 		t.Errorf("requests = %v", recs)
 	}
 	if seen := s.Seen(); len(seen) != 3 || seen[0] != G6 || seen[2] != Unknown {
