@@ -132,9 +132,10 @@ func keepEvidence(dir string, id int64, snap *audit.Snapshot) error {
 		return fmt.Errorf("keep evidence: %w", err)
 	}
 	path := evidenceFile(dir, id)
+	base := baseOf(snap)
 	err := audit.WriteFileAtomic(path, 0o600, func(w io.Writer) error {
 		z := gzip.NewWriter(w)
-		if err := json.NewEncoder(z).Encode(snap); err != nil {
+		if err := json.NewEncoder(z).Encode(base); err != nil {
 			return err
 		}
 		return z.Close()
@@ -151,4 +152,53 @@ func keepEvidence(dir string, id int64, snap *audit.Snapshot) error {
 		}
 	}
 	return nil
+}
+
+// baseOf is the part of snap an incremental scan needs: the records of the sources, the
+// access checks, licences and shares it may reuse or compares, and of links, members
+// and users only ids, versions and states. Names, e-mail addresses, chat topics and
+// every other column are left out, so the state directory holds no text a link row or
+// a chat may carry (the scan's own --save-evidence is where the full evidence goes).
+func baseOf(snap *audit.Snapshot) *audit.Snapshot {
+	b := &audit.Snapshot{SchemaVersion: snap.SchemaVersion, CollectedAt: snap.CollectedAt,
+		Tenant: snap.Tenant, Sources: snap.Sources, Access: snap.Access,
+		Licences: snap.Licences, Shares: snap.Shares}
+	for _, l := range snap.ChatLinks {
+		b.ChatLinks = append(b.ChatLinks, audit.ChatLink{ID: l.ID, ChatID: l.ChatID,
+			RegardingID: l.RegardingID, RegardingTable: l.RegardingTable,
+			RecordState: l.RecordState, StateCode: l.StateCode, CreatedBy: l.CreatedBy,
+			Extra: versionColumns(l.Extra)})
+	}
+	for _, l := range snap.ChannelLinks {
+		b.ChannelLinks = append(b.ChannelLinks, audit.ChannelLink{ID: l.ID,
+			RegardingID: l.RegardingID, RegardingTable: l.RegardingTable, TeamID: l.TeamID,
+			ChannelID: l.ChannelID, StateCode: l.StateCode, CreatedBy: l.CreatedBy,
+			Extra: versionColumns(l.Extra)})
+	}
+	for _, cv := range snap.Members {
+		c := audit.Conversation{ConversationID: cv.ConversationID, TeamID: cv.TeamID,
+			Error: cv.Error, Members: make([]audit.Member, len(cv.Members))}
+		for i, m := range cv.Members {
+			c.Members[i] = audit.Member{ID: m.ID, UserID: m.UserID, Roles: m.Roles,
+				TenantID: m.TenantID}
+		}
+		b.Members = append(b.Members, c)
+	}
+	for _, u := range snap.Users {
+		b.Users = append(b.Users, audit.SystemUser{SystemUserID: u.SystemUserID,
+			AADObjectID: u.AADObjectID, ApplicationID: u.ApplicationID,
+			IsDisabled: u.IsDisabled})
+	}
+	return b
+}
+
+// versionColumns keeps the columns that tell whether a row changed.
+func versionColumns(extra []audit.Column) []audit.Column {
+	var out []audit.Column
+	for _, c := range extra {
+		if c.Name == "modifiedon" || c.Name == "versionnumber" {
+			out = append(out, c)
+		}
+	}
+	return out
 }

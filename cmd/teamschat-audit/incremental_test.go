@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +15,7 @@ import (
 // access checks and licences, names the scan they come from and finds the same; --full
 // and a missing evidence file read everything, the latter saying why.
 func TestIncrementalLiveScans(t *testing.T) {
-	live, _ := fakeTenant(t)
+	live, gen := fakeTenant(t)
 	state := t.TempDir()
 	scan := func(extra ...string) (*audit.Results, []string, string) {
 		t.Helper()
@@ -42,6 +43,24 @@ func TestIncrementalLiveScans(t *testing.T) {
 	kept := filepath.Join(state, "fake", evidenceDir, "scan-1.json.gz")
 	if info, err := os.Stat(kept); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("evidence of scan 1 not kept privately: %v", err)
+	}
+
+	base, err := readEvidence(kept)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(base)
+	for _, l := range gen.ChatLinks {
+		if l.Name != "" && strings.Contains(string(raw), l.Name) {
+			t.Fatalf("the kept evidence holds a link name")
+		}
+	}
+	for _, cv := range gen.Members {
+		for _, m := range cv.Members {
+			if m.DisplayName != "" && strings.Contains(string(raw), m.DisplayName) {
+				t.Fatalf("the kept evidence holds a member's name")
+			}
+		}
 	}
 
 	second, got, _ := scan()
