@@ -7,7 +7,10 @@
 // because the tables are internal to Microsoft and their schema moves.
 package audit
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // SchemaVersion is the version of the snapshot format this build reads and writes.
 const SchemaVersion = 1
@@ -167,6 +170,16 @@ type Conversation struct {
 	Members []Member `json:"members"`
 	// Error is set when this conversation's members could not be read.
 	Error string `json:"error,omitempty"`
+}
+
+// MarshalJSON writes a conversation ID that looks like text (textdigest.go) as its
+// stand-in, "$text:" and the hash prefix of its digest, never as the text.
+func (c Conversation) MarshalJSON() ([]byte, error) {
+	type plain Conversation
+	if withheld(c.ConversationID, withholdSignals) {
+		c.ConversationID = withheldIDPrefix + hashPrefix(c.ConversationID)
+	}
+	return json.Marshal(plain(c))
 }
 
 // Member is a conversationMember (aadUserConversationMember).

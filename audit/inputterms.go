@@ -214,9 +214,11 @@ func (ix *index) chatLinkTerm(l *ChatLink) *ast.Term {
 	active := intIs(l.StateCode, 0) && intIs(l.RecordState, 0)
 	pairs := make([][2]*ast.Term, 0, 16)
 	pairs = append(pairs, item(kKind, tChat), item(kTable, tChatTable),
-		item(kConvColumn, tChatColumn), item(kName, strTerm(l.Name)))
-	pairs = ix.linkPairs(pairs, l.ID, l.ChatID, l.RegardingID, l.RegardingTable, l.CreatedOn,
-		l.CreatedBy, active)
+		item(kConvColumn, tChatColumn),
+		item(kName, textTerm(l.Name, l.Extra, "msdyn_teamschatassociationname")))
+	convTerm, convID := withheldText(l.ChatID, l.Extra, "msdyn_teamschatid")
+	pairs = ix.linkPairs(pairs, l.ID, convTerm, convID, l.RegardingID, l.RegardingTable,
+		l.CreatedOn, l.CreatedBy, active)
 	pairs = append(pairs, item(kColumns, ix.terms.columnsTerm(l.fields(), l.Extra)))
 	return ast.ObjectTerm(pairs...)
 }
@@ -224,21 +226,26 @@ func (ix *index) chatLinkTerm(l *ChatLink) *ast.Term {
 func (ix *index) channelLinkTerm(l *ChannelLink) *ast.Term {
 	pairs := make([][2]*ast.Term, 0, 16)
 	pairs = append(pairs, item(kKind, tChannel), item(kTable, tChanTable),
-		item(kConvColumn, tChanColumn), item(kName, strTerm(l.ChannelName)),
+		item(kConvColumn, tChanColumn),
+		item(kName, textTerm(l.ChannelName, l.Extra, "msdyn_channelname")),
 		item(kTeamID, strTerm(l.TeamID)), item(kGroupID, strTerm(l.GroupID)),
-		item(kTeamName, strTerm(l.TeamName)))
-	pairs = ix.linkPairs(pairs, l.ID, l.ChannelID, l.RegardingID, l.RegardingTable, l.CreatedOn,
-		l.CreatedBy, intIs(l.StateCode, 0))
+		item(kTeamName, textTerm(l.TeamName, l.Extra, "msdyn_teamname")))
+	convTerm, convID := withheldText(l.ChannelID, l.Extra, "msdyn_channelid")
+	pairs = ix.linkPairs(pairs, l.ID, convTerm, convID, l.RegardingID, l.RegardingTable,
+		l.CreatedOn, l.CreatedBy, intIs(l.StateCode, 0))
 	pairs = append(pairs, item(kColumns, ix.terms.columnsTerm(l.fields(), l.Extra)))
 	return ast.ObjectTerm(pairs...)
 }
 
-func (ix *index) linkPairs(pairs [][2]*ast.Term, id, convID, recordID, recordTable,
-	createdOn, createdBy string, active bool) [][2]*ast.Term {
+// linkPairs adds the fields links share. convTerm is the conversation ID as the
+// policies see it (a text digest when the snapshot withheld it), convID the ID that
+// members are looked up by.
+func (ix *index) linkPairs(pairs [][2]*ast.Term, id string, convTerm *ast.Term, convID,
+	recordID, recordTable, createdOn, createdBy string, active bool) [][2]*ast.Term {
 	record := ast.ObjectTerm(item(kID, strTerm(recordID)), item(kTable, strTerm(recordTable)))
 	return append(pairs,
 		item(kID, strTerm(id)),
-		item(kConvID, strTerm(convID)),
+		item(kConvID, convTerm),
 		item(kRecord, record),
 		item(kActive, boolTerm(active)),
 		item(kCreatedOn, strTerm(createdOn)),
@@ -366,6 +373,26 @@ func (rt *rowTerms) columnKey(name string) *ast.Term {
 	}
 	t, _ := rt.columns.LoadOrStore(name, ast.StringTerm(name))
 	return t.(*ast.Term)
+}
+
+// textTerm is a typed text column as the policies see it: its value, or, when a
+// snapshot withheld the value, the digest that stands in the extra columns instead.
+func textTerm(typed string, extra []Column, column string) *ast.Term {
+	t, _ := withheldText(typed, extra, column)
+	return t
+}
+
+// withheldText is textTerm with the key the value is looked up by elsewhere in the
+// snapshot: the value itself, or the withheld ID a digest stands for (WithheldID).
+func withheldText(typed string, extra []Column, column string) (*ast.Term, string) {
+	if typed == "" {
+		for _, c := range extra {
+			if c.Name == column && IsTextDigest(c.Value) {
+				return anyTerm(c.Value), digestID(c.Value)
+			}
+		}
+	}
+	return strTerm(typed), typed
 }
 
 // columnsTerm is every column of a row by name, as Columns() gives them.

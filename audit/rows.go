@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -120,9 +121,14 @@ func (r *ChatActivity) Columns() map[string]any {
 	return columns(r.fields(), r.Extra)
 }
 
-func (r ChatLink) MarshalJSON() ([]byte, error)     { return marshalRow(r.fields(), r.Extra) }
-func (r ChannelLink) MarshalJSON() ([]byte, error)  { return marshalRow(r.fields(), r.Extra) }
-func (r ChatActivity) MarshalJSON() ([]byte, error) { return marshalRow(r.fields(), r.Extra) }
+// A row is written with every value that may be conversation text replaced by its
+// digest (textdigest.go); an activity's description and parameters, which must hold no
+// text at all, are always digested.
+func (r ChatLink) MarshalJSON() ([]byte, error)    { return marshalRow(r.fields(), r.Extra) }
+func (r ChannelLink) MarshalJSON() ([]byte, error) { return marshalRow(r.fields(), r.Extra) }
+func (r ChatActivity) MarshalJSON() ([]byte, error) {
+	return marshalRow(r.fields(), r.Extra, "description", "activityadditionalparams")
+}
 
 func (r *ChatLink) UnmarshalJSON(b []byte) (err error) {
 	r.Extra, err = unmarshalRow(b, r.fields())
@@ -172,8 +178,28 @@ func columns(fields []field, extra []Column) map[string]any {
 	return out
 }
 
-func marshalRow(fields []field, extra []Column) ([]byte, error) {
-	return json.Marshal(columns(fields, extra))
+// marshalRow writes a row's columns, digesting the values that may be text: those of
+// the named columns whenever they are not empty, those of other typed columns when they
+// show signals of text, and free text in columns outside the model.
+func marshalRow(fields []field, extra []Column, always ...string) ([]byte, error) {
+	out := make(map[string]any, len(fields)+len(extra))
+	for _, f := range fields {
+		if v, ok := f.value(); ok {
+			rule := withholdSignals
+			if slices.Contains(always, f.name) {
+				rule = withholdAny
+			}
+			out[f.name] = withhold(v, rule)
+		}
+	}
+	for _, c := range extra {
+		if IsTextDigest(c.Value) {
+			out[c.Name] = c.Value
+			continue
+		}
+		out[c.Name] = withhold(c.Value, withholdText)
+	}
+	return json.Marshal(out)
 }
 
 func unmarshalRow(b []byte, fields []field) ([]Column, error) {

@@ -5,11 +5,22 @@
 #   are not known to be readable are an error.
 package teamschat.lib.links
 
-# resource is a link as a finding resource.
+import data.teamschat.lib.text
+
+# resource is a link as a finding resource. A link's name is chosen by whoever connects
+# the chat, so a name that looks like conversation text (or that the snapshot withheld)
+# is described, never repeated, as a finding describes any other text.
 resource(link) := {
 	"type": _type(link),
 	"id": object.get(link, "id", ""),
-	"name": object.get(link, "name", ""),
+	"name": _name(object.get(link, "name", "")),
+}
+
+_name(name) := name if {
+	is_string(name)
+	count(text.value_signals(name)) == 0
+} else := sprintf("(name withheld: %d characters, sha256 %s)", [d.length, d.sha256]) if {
+	d := text.describe("name", name)
 }
 
 _type(link) := "chatLink" if link.kind == "chat"

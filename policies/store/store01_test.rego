@@ -88,3 +88,12 @@ test_not_applicable_without_links if {
 test_applicable_with_links if {
 	not store01.not_applicable with input as _input([_chat("l1", _group_chat)])
 }
+
+test_withheld_id_is_malformed if {
+	digest := {"$text": {"length": 90, "sha256": "0123456789ab", "signals": ["markup"]}}
+	found := store01.findings with input as _input([_chat("l1", digest)])
+	some f in found
+	f.evidence.foundKind == "malformed"
+	f.evidence.length == 90
+	not f.evidence.conversationId
+}

@@ -93,3 +93,29 @@ test_max_length_comes_from_data if {
 test_not_applicable_without_links if {
 	store02.not_applicable == "no chat or channel is connected to a record" with input as _input([])
 }
+
+# A snapshot holds a digest where a column held text: judged by what the digest kept.
+_digest(length, signals) := {"$text": {"length": length, "sha256": "0123456789ab", "signals": signals}}
+
+test_digest_with_markup_is_found if {
+	found := store02.findings with input as _input([_link({"msdyn_teamschatassociationname": _digest(40, ["markup"])})])
+	_keys(found) == {["msdyn_teamschatassociationname", ["markup"]]}
+	some f in found
+	f.evidence.length == 40
+	f.evidence.sha256 == "0123456789ab"
+}
+
+test_long_digest_is_long_text if {
+	found := store02.findings with input as _input([_link({"msdyn_teamschatassociationname": _digest(300, [])})])
+	_keys(found) == {["msdyn_teamschatassociationname", ["long-text"]]}
+}
+
+test_plain_digest_in_known_column_passes if {
+	count(store02.findings) == 0 with input as _input([_link({"msdyn_teamschatassociationname": _digest(300, [])})])
+		with data.teamschat.config.maxFreeTextLength as 1000
+}
+
+test_digest_in_unknown_column_is_text if {
+	found := store02.findings with input as _input([_link({"cr1a2_notes": _digest(5, [])})])
+	_keys(found) == {["cr1a2_notes", ["unknown-column"]]}
+}

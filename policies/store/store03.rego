@@ -43,7 +43,10 @@ errors contains sprintf("chat activity %s: its columns were not collected", [obj
 }
 
 # JSON parameters are judged by their string leaves and keys; anything else as a string.
-_params_signals(value) := text.value_signals(parsed) | _message_keys(parsed) if {
+# A digest kept the signals and keys of the leaves.
+_params_signals(value) := text.value_signals(value) | _digest_message_keys(value) if {
+	text.is_digest(value)
+} else := text.value_signals(parsed) | _message_keys(parsed) if {
 	is_string(value)
 	json.is_valid(value)
 	parsed := json.unmarshal(value)
@@ -52,14 +55,20 @@ _params_signals(value) := text.value_signals(parsed) | _message_keys(parsed) if 
 
 # _message_keys flags a string held, at any depth, under a key that names a message.
 _message_keys(parsed) := {"message-json"} if {
-	keys := {lower(key) | some key in data.teamschat.config.messageKeys}
 	walk(parsed, [path, leaf])
 	is_string(leaf)
 	leaf != ""
 	some key in path
 	is_string(key)
-	lower(key) in keys
+	lower(key) in _message_key_names
 } else := set()
+
+_digest_message_keys(value) := {"message-json"} if {
+	some key in text.digest_keys(value)
+	key in _message_key_names
+} else := set()
+
+_message_key_names := {lower(key) | some key in data.teamschat.config.messageKeys}
 
 _finding(row, column, value, signals) := {
 	"resource": {"type": "chatActivity", "id": object.get(row, "id", ""), "name": ""},

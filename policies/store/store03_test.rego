@@ -59,3 +59,20 @@ test_missing_columns_is_an_error if {
 test_not_applicable_without_rows if {
 	store03.not_applicable == "no Teams chat sync activities" with input as _input([])
 }
+
+# A snapshot always holds a digest for a non-empty description or parameters.
+_digest(signals, keys) := {"$text": {"length": 30, "sha256": "0123456789ab", "signals": signals, "keys": keys}}
+
+test_digest_of_clean_params_passes if {
+	count(store03.findings) == 0 with input as _input([_row("a1", {"activityadditionalparams": _digest([], ["chatid"])})])
+}
+
+test_digest_of_params_with_message_key if {
+	found := store03.findings with input as _input([_row("a1", {"activityadditionalparams": _digest([], ["messages", "content"])})])
+	_keys(found) == {["a1", "activityadditionalparams", ["message-json"]]}
+}
+
+test_digest_of_description_is_non_empty if {
+	found := store03.findings with input as _input([_row("a1", {"description": _digest(["line-break"], [])})])
+	_keys(found) == {["a1", "description", ["line-break", "non-empty"]]}
+}
