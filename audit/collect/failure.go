@@ -68,6 +68,7 @@ func (f failure) notFound() bool { return f.status == http.StatusNotFound }
 // reason is one line for the report: what failed, the status, and what would fix it.
 func (f failure) reason(n need, budget time.Duration) string {
 	var ex *exhaustedError
+	var paused *pausedError
 	switch {
 	case f.status == http.StatusUnauthorized:
 		return fmt.Sprintf("%s answered 401 for %s: the credential was refused; "+
@@ -80,6 +81,10 @@ func (f failure) reason(n need, budget time.Duration) string {
 			n.service, f.status, n.what, budget)
 	case f.status != 0:
 		return fmt.Sprintf("%s answered %d%s for %s", n.service, f.status, f.codeText(), n.what)
+	case errors.As(f.err, &paused):
+		return fmt.Sprintf("%s throttled the auditor for longer than was left of the retry "+
+			"budget (budget %s) before %s could be read: raise --retry-budget or run at a "+
+			"quieter time", n.service, budget, n.what)
 	case errors.As(f.err, &ex):
 		return fmt.Sprintf("%s could not be reached for %s: %v; check the network or "+
 			"raise --timeout", n.service, n.what, ex)

@@ -94,12 +94,12 @@ func (c *graphClient) batch(ctx context.Context, paths []string) []batchAnswer {
 		if len(again) == 0 || attempt > maxRetries || ctx.Err() != nil {
 			return out
 		}
-		wait := c.retry.delayAfter(after, attempt)
-		if !c.retry.budget.take(wait) {
+		wait, now := c.retry.delayAfter(after, attempt), c.retry.clock.Now()
+		if !c.retry.budget.take(now, wait) {
 			return out
 		}
 		rn.retries.Add(1)
-		rn.waited(wait, true)
+		rn.waited(now, wait, true)
 		if err := c.retry.clock.Sleep(ctx, wait); err != nil {
 			return out
 		}

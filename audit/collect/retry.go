@@ -22,7 +22,7 @@ import (
 // handlers: Kiota's retries only 429/503/504, three times, truncates a fractional
 // Retry-After to zero and stops after 180 s; azcore's cannot pause a whole client.
 // Completeness matters more here than speed, so the limit is a budget of waiting time
-// the user sets, shared by the whole run.
+// the user sets, shared by the whole run and counted in wall time (budget.go).
 
 // maxRetries bounds the retries of one request even when the budget would allow more,
 // so a server that answers "Retry-After: 0" forever cannot keep a run alive.
@@ -84,7 +84,7 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		if err := r.gate.wait(ctx, r.clock, rn); err != nil {
+		if err := r.gate.wait(ctx, r.clock, r.budget, rn); err != nil {
 			return nil, err
 		}
 		if body != nil {
@@ -99,12 +99,12 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 			return nil, ctx.Err()
 		}
 
-		wait := r.delay(resp, attempt)
+		wait, now := r.delay(resp, attempt), r.clock.Now()
 		throttled := resp != nil && resp.StatusCode == http.StatusTooManyRequests
 		if throttled {
-			r.gate.close(r.clock.Now().Add(wait))
+			r.gate.close(now.Add(wait))
 		}
-		if attempt > maxRetries || !idempotent(req) || !r.budget.take(wait) {
+		if attempt > maxRetries || !idempotent(req) || !r.budget.take(now, wait) {
 			if err != nil {
 				return nil, &exhaustedError{attempts: attempt, err: describeTransport(err, r.timeout)}
 			}
@@ -114,7 +114,7 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 		rn.retries.Add(1)
 		r.log.Debug("retrying", "service", r.service, "source", string(rn.name),
 			"attempt", attempt, "status", statusOf(resp), "wait", wait)
-		rn.waited(wait, throttled)
+		rn.waited(now, wait, throttled)
 		if err := r.clock.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
@@ -224,26 +224,6 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// budget is the waiting time left for retries in the whole run.
-type budget struct {
-	mu    sync.Mutex
-	left  time.Duration
-	total time.Duration
-}
-
-func newBudget(d time.Duration) *budget { return &budget{left: d, total: d} }
-
-func (b *budget) take(d time.Duration) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if d > b.left {
-		b.left = 0
-		return false
-	}
-	b.left -= d
-	return true
-}
-
 // gate pauses every request of a service until a time; a nil gate never pauses.
 type gate struct {
 	mu    sync.Mutex
@@ -261,22 +241,39 @@ func (g *gate) close(until time.Time) {
 	g.mu.Unlock()
 }
 
-func (g *gate) wait(ctx context.Context, c clock, rn *run) error {
+// wait holds a request until the gate opens. The pause is waiting like any other and
+// is charged to the budget; while the wait of the request that closed the gate covers
+// it, it costs nothing more. A pause the budget cannot cover gives the request up
+// unsent, rather than sending it into a service that asked for quiet.
+func (g *gate) wait(ctx context.Context, c clock, b *budget, rn *run) error {
 	if g == nil {
 		return nil
 	}
 	for {
 		g.mu.Lock()
-		d := g.until.Sub(c.Now())
+		now := c.Now()
+		d := g.until.Sub(now)
 		g.mu.Unlock()
 		if d <= 0 {
 			return nil
 		}
-		rn.waited(d, true)
+		if !b.take(now, d) {
+			return &pausedError{wait: d}
+		}
+		rn.waited(now, d, true)
 		if err := c.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
+}
+
+// pausedError is a request given up before it was sent: the service had paused the
+// client for longer than the retry budget had left.
+type pausedError struct{ wait time.Duration }
+
+func (e *pausedError) Error() string {
+	return fmt.Sprintf("the client was paused for %s after throttling, "+
+		"more than the retry budget had left", e.wait.Round(time.Millisecond))
 }
 
 func statusOf(resp *http.Response) int {

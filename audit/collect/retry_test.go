@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -137,8 +138,24 @@ func TestDataverseThrottlePausesClient(t *testing.T) {
 	if _, short := d.systemUsers(withRun(context.Background(), other)); short != nil {
 		t.Fatal(short)
 	}
-	if w := time.Duration(other.waitNS.Load()); w != 7*time.Second {
+	if w := other.waits.total; w != 7*time.Second {
 		t.Errorf("a request of another source waited %v on the paused client, want 7s", w)
+	}
+}
+
+// A request the paused client would hold past what is left of the budget is given up
+// unsent, and its source says how to raise the budget.
+func TestPausePastBudgetGivesUp(t *testing.T) {
+	h, hits := flaky(0, 0, "", `{"value":[]}`)
+	d, _ := testDataverse(t, h, Options{RetryBudget: 3 * time.Second})
+	d.retrier.gate.close(d.retrier.clock.Now().Add(10 * time.Second))
+	rn := newRun(audit.SourceUsers, nil)
+	_, short := d.systemUsers(withRun(context.Background(), rn))
+	if short == nil || !strings.Contains(short.reason, "raise --retry-budget") {
+		t.Fatalf("shortfall = %+v, want the budget named", short)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("server saw %d requests while the client was paused, want 0", hits.Load())
 	}
 }
 
@@ -157,5 +174,80 @@ func TestTimeout(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("gave up after %v", time.Since(start))
+	}
+}
+
+// The budget is wall time: waits that overlap cost their union, waits one after
+// another cost their sum.
+func TestBudgetCountsWallTime(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	const d = time.Second
+	cases := []struct {
+		name string
+		// every is the time between the beginnings of eight waits of d.
+		every   time.Duration
+		budget  time.Duration
+		granted int
+		used    time.Duration
+	}{
+		{"together", 0, 3 * time.Second, 8, d},
+		{"staggered", 100 * time.Millisecond, 3 * time.Second, 8, d + 700*time.Millisecond},
+		{"one after another", d, 3 * time.Second, 3, 3 * d},
+		{"with gaps between", 2 * d, 3 * time.Second, 3, 3 * d},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBudget(tc.budget)
+			granted := 0
+			for i := range 8 {
+				if b.take(t0.Add(time.Duration(i)*tc.every), d) {
+					granted++
+				}
+			}
+			if granted != tc.granted || b.used() != tc.used {
+				t.Errorf("granted %d of 8 waits of %s, using %s of %s; want %d, using %s",
+					granted, d, b.used(), tc.budget, tc.granted, tc.used)
+			}
+		})
+	}
+}
+
+// Eight Dataverse requests throttled at the same time retry within a budget that the
+// sum of their waits would overrun, and their source records the wall time waited.
+func TestConcurrentWaitsShareTheBudget(t *testing.T) {
+	const n = 8
+	h, hits := flaky(n, 429, "", `{"value":[{"systemuserid":"6f1b9a3e-0c1d-4c39-9d7a-1b2c3d4e5f60"}]}`)
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	o, err := Options{DataverseURL: ts.URL, Concurrency: n,
+		RetryBudget: 1500 * time.Millisecond}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBudget(o.RetryBudget)
+	d := newDataverse(o, nil, b)
+	rn := newRun(audit.SourceUsers, nil)
+	ctx := withRun(context.Background(), rn)
+
+	// Each throttled request backs off at least 250 ms, so the waits add up to 2 s.
+	var wg sync.WaitGroup
+	shorts := make([]*shortfall, n)
+	for i := range n {
+		wg.Go(func() { _, shorts[i] = d.systemUsers(ctx) })
+	}
+	wg.Wait()
+	for i, short := range shorts {
+		if short != nil {
+			t.Errorf("request %d: %v (budget used %s)", i, short, b.used())
+		}
+	}
+	if hits.Load() < 2*n || rn.retries.Load() < n {
+		t.Fatalf("server saw %d requests, %d retries; want every request throttled once",
+			hits.Load(), rn.retries.Load())
+	}
+	used, waited := b.used(), rn.waits.total
+	if used > time.Second || (waited-used).Abs() > 50*time.Millisecond {
+		t.Errorf("used %s of the budget, source waited %s; want about the same, under 1s",
+			used, waited)
 	}
 }

@@ -19,7 +19,6 @@ type run struct {
 	retries  atomic.Int64
 	pages    atomic.Int64
 	items    atomic.Int64
-	waitNS   atomic.Int64
 	reused   atomic.Int64
 	progress func(Progress)
 	// from names the scan reused items come from.
@@ -30,6 +29,10 @@ type run struct {
 	reason    string
 	itemFails int
 	firstFail string
+	// waits is the wall time in which at least one of the source's requests was waiting,
+	// before a retry or on a paused service; waits that overlap count once. Sources wait
+	// at the same time, so theirs may add up to more than the run waited in all.
+	waits waitSpan
 }
 
 func newRun(name audit.SourceName, progress func(Progress)) *run {
@@ -81,8 +84,11 @@ func (r *run) page(items int) {
 	r.report(Progress{Source: r.name, Pages: int(p), Items: int(n)})
 }
 
-func (r *run) waited(d time.Duration, throttled bool) {
-	r.waitNS.Add(int64(d))
+// waited records a wait of d beginning at from.
+func (r *run) waited(from time.Time, d time.Duration, throttled bool) {
+	r.mu.Lock()
+	r.waits.add(from, d)
+	r.mu.Unlock()
 	r.report(Progress{Source: r.name, Pages: int(r.pages.Load()),
 		Items: int(r.items.Load()), Throttled: throttled, Wait: d})
 }
@@ -104,7 +110,7 @@ func (r *run) source(items int) *audit.Source {
 		Requests: int(r.requests.Load()),
 		Retries:  int(r.retries.Load()),
 		Pages:    int(r.pages.Load()),
-		WaitMS:   time.Duration(r.waitNS.Load()).Milliseconds(),
+		WaitMS:   r.waits.total.Milliseconds(),
 	}
 	if n := r.reused.Load(); n > 0 {
 		s.Reused, s.ReusedFrom = int(n), r.from
