@@ -57,6 +57,7 @@ func (s *Snapshot) Validate() error {
 		return fmt.Errorf("schemaVersion %d is not supported (this build reads %d); "+
 			"collect the evidence again with this version", s.SchemaVersion, SchemaVersion)
 	}
+	s.boundMembers()
 	if s.Sources == nil {
 		s.Sources = map[SourceName]*Source{}
 	}
@@ -74,6 +75,29 @@ func (s *Snapshot) Validate() error {
 	}
 	return nil
 }
+
+// MaxMembers is the most members a Teams conversation can have: a team, and so a
+// standard channel, holds at most 25,000; a group chat at most 250. Evidence listing more
+// is not a Teams conversation, and evaluating it would cost time and memory without bound.
+const MaxMembers = 25_000
+
+// boundMembers sets aside the members of any conversation listed with more than
+// MaxMembers and says so on the conversation, so every link to it is an error of the
+// controls that judge members, and the scan exits 2.
+func (s *Snapshot) boundMembers() {
+	for i := range s.Members {
+		if c := &s.Members[i]; len(c.Members) > MaxMembers {
+			c.Error = TooManyMembers
+			c.Members = nil
+		}
+	}
+}
+
+// TooManyMembers is the error of a conversation listed, or read, with more members than
+// MaxMembers.
+var TooManyMembers = fmt.Sprintf("more than %d members, which no Teams conversation can "+
+	"have: its members were set aside unevaluated; check the evidence for this conversation",
+	MaxMembers)
 
 // SaveSnapshot writes s to path atomically with mode 0600: a reader never sees half a
 // file, and evidence about users is not left readable by others.

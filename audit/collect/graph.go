@@ -86,10 +86,11 @@ type graphPage[T any] interface {
 
 // pageGraph reads a Graph collection to its end: first fetches page one, next the
 // page a next link names (through the request builder's WithUrl). Kiota's page
-// iterator is not used because it follows a repeating next link forever.
+// iterator is not used because it follows a repeating next link forever. each takes one
+// item and returns false to stop reading, with no shortfall: the caller judges what it has.
 func pageGraph[T any, P graphPage[T]](ctx context.Context, c *graphClient, n need,
 	first func(context.Context) (P, error), next func(context.Context, string) (P, error),
-	each func(T)) *shortfall {
+	each func(T) bool) *shortfall {
 	rn := runOf(ctx)
 	p := newPager(c.base, c.pageCap)
 	page, err := first(ctx)
@@ -101,10 +102,12 @@ func pageGraph[T any, P graphPage[T]](ctx context.Context, c *graphClient, n nee
 			return stopped(p.pages, fmt.Sprintf("Graph sent an empty answer for %s", n.what))
 		}
 		items := page.GetValue()
-		for _, it := range items {
-			each(it)
-		}
 		rn.page(len(items))
+		for _, it := range items {
+			if !each(it) {
+				return nil
+			}
+		}
 		link := str(page.GetOdataNextLink())
 		more, short := p.follow(link)
 		if short != nil || !more {

@@ -46,11 +46,15 @@ func (c *graphClient) members(ctx context.Context, n need,
 	next func(context.Context, string) (models.ConversationMemberCollectionResponseable, error),
 ) ([]audit.Member, *shortfall) {
 	out := []audit.Member{}
-	short := pageGraph(ctx, c, n, first, next, func(m models.ConversationMemberable) {
+	short := pageGraph(ctx, c, n, first, next, func(m models.ConversationMemberable) bool {
 		if m != nil {
 			out = append(out, member(m))
 		}
+		return len(out) <= audit.MaxMembers
 	})
+	if len(out) > audit.MaxMembers {
+		return nil, &shortfall{status: audit.StatusIncomplete, reason: audit.TooManyMembers}
+	}
 	return out, short
 }
 

@@ -39,10 +39,11 @@ func (c *graphClient) findServicePrincipals(ctx context.Context, filter string) 
 		func(ctx context.Context, link string) (models.ServicePrincipalCollectionResponseable, error) {
 			return b.WithUrl(link).Get(ctx, nil)
 		},
-		func(m models.ServicePrincipalable) {
+		func(m models.ServicePrincipalable) bool {
 			if m != nil {
 				out = append(out, servicePrincipal(m))
 			}
+			return true
 		})
 	return out, short
 }
@@ -84,7 +85,7 @@ func (c *graphClient) delegatedGrants(ctx context.Context, spID string) (
 		func(ctx context.Context, link string) (models.OAuth2PermissionGrantCollectionResponseable, error) {
 			return b.WithUrl(link).Get(ctx, nil)
 		},
-		func(m models.OAuth2PermissionGrantable) {
+		func(m models.OAuth2PermissionGrantable) bool {
 			if m != nil {
 				out = append(out, audit.DelegatedGrant{
 					ID: str(m.GetId()), ClientID: str(m.GetClientId()),
@@ -92,6 +93,7 @@ func (c *graphClient) delegatedGrants(ctx context.Context, spID string) (
 					ResourceID: str(m.GetResourceId()), Scope: str(m.GetScope()),
 				})
 			}
+			return true
 		})
 	return out, short
 }
@@ -107,10 +109,11 @@ func (c *graphClient) appRoleAssignments(ctx context.Context, spID string) (
 		func(ctx context.Context, link string) (models.AppRoleAssignmentCollectionResponseable, error) {
 			return b.WithUrl(link).Get(ctx, nil)
 		},
-		func(m models.AppRoleAssignmentable) {
+		func(m models.AppRoleAssignmentable) bool {
 			if m != nil {
 				out = append(out, appRoleAssignment(m))
 			}
+			return true
 		})
 	return out, short
 }

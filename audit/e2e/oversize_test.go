@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
+	"github.com/teamschat-audit/teamschat-audit/audit/collect"
+	"github.com/teamschat-audit/teamschat-audit/audit/faketenant"
 )
 
 // A 100 MB column value is neither an out-of-memory crash nor a silent pass: the scan
@@ -85,4 +89,69 @@ func TestDeeplyNestedColumn(t *testing.T) {
 		}
 	}
 	t.Error("the nested text in an unknown column gave no STORE-02 finding")
+}
+
+// A conversation with more members than any Teams conversation can have is bounded: the
+// collector stops reading it past the limit, a snapshot listing it has its members set
+// aside, and either way the links to it are errors and the scan exits 2, in seconds.
+func TestTooManyMembers(t *testing.T) {
+	snap := smallTenant()
+	conv := &snap.Members[0]
+	many := make([]audit.Member, audit.MaxMembers+1)
+	for i := range many {
+		many[i] = audit.Member{ID: fmt.Sprintf("m%d", i),
+			UserID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Roles: []string{"guest"}}
+	}
+	conv.Members = many
+
+	srv, err := faketenant.New(snap, faketenant.Options{GraphPageSize: 1000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	collected := collectAndScan(t, collect.Options{TenantID: snap.Tenant.TenantID,
+		GraphURL: ts.URL + "/graph/v1.0", DataverseURL: ts.URL + "/dataverse",
+		AppID: snap.Tenant.AppID, Timeout: 5 * time.Second}, caseDeadline)
+	if collected.err != nil {
+		t.Fatal(collected.err)
+	}
+	if src := collected.snap.Sources[audit.SourceMembers]; src.Status != audit.StatusIncomplete {
+		t.Errorf("members source is %s after a conversation past the limit, want incomplete", src.Status)
+	}
+	checkSetAside(t, "collected", collected.snap, collected.results, conv.ConversationID)
+
+	path := filepath.Join(t.TempDir(), "snapshot.json")
+	if err := audit.SaveSnapshot(path, snap); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := audit.LoadSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := builtinEngine(t).Evaluate(context.Background(), loaded, audit.EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSetAside(t, "loaded", loaded, r, conv.ConversationID)
+}
+
+// checkSetAside requires the conversation's members set aside with the limit named, a
+// control that judges members in error for it, and exit code 2.
+func checkSetAside(t *testing.T, how string, snap *audit.Snapshot, r *audit.Results, id string) {
+	t.Helper()
+	for _, c := range snap.Members {
+		if c.ConversationID == id && (len(c.Members) != 0 || c.Error != audit.TooManyMembers) {
+			t.Errorf("%s: conversation kept %d members, error %q", how, len(c.Members), c.Error)
+		}
+	}
+	named := false
+	for _, c := range r.Controls {
+		named = named || (c.Status == audit.Error && strings.Contains(c.Reason,
+			strconv.Itoa(audit.MaxMembers)))
+	}
+	if !named || r.Summary.ExitCode != 2 {
+		t.Errorf("%s: exit code %d, a control naming the limit: %v; want 2 and a control",
+			how, r.Summary.ExitCode, named)
+	}
 }
