@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh [--sizes 1000,10000,100000,1000000] [--opa-max 100000]
 #                    [--collect-links 2000] [--latency 50ms] [--concurrency 32]
-#                    [--no-cold-build] [--out docs/benchmarks.md] [--work DIR]
+#                    [--fuzztime 15s] [--no-cold-build] [--out docs/benchmarks.md] [--work DIR]
 set -euo pipefail
 
 sizes=1000,10000,100000,1000000
@@ -13,6 +13,7 @@ opa_max=100000
 collect_links=2000
 latency=50ms
 concurrency=32
+fuzztime=15s
 cold_build=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/docs/benchmarks.md
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
 	--collect-links) collect_links=$2; shift ;;
 	--latency) latency=$2; shift ;;
 	--concurrency) concurrency=$2; shift ;;
+	--fuzztime) fuzztime=$2; shift ;;
 	--no-cold-build) cold_build=0 ;;
 	--out) out=$2; shift ;;
 	--work) work=$2; shift ;;
@@ -114,9 +116,27 @@ if "$work/fake-tenant" --help >/dev/null 2>&1; then
 	wait "$fake" 2>/dev/null || true
 fi
 
+# A short fuzzing run of every fuzz target, one at a time (go test fuzzes one target per
+# run). A failure is recorded, not fatal; go test keeps the failing input in the package's
+# testdata/fuzz, where it becomes a seed that CI runs.
+: >"$work/fuzz.tsv"
+if [ "$fuzztime" != 0 ]; then
+	for pkg in $(go list ./...); do
+		for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+			rc=0
+			go test "$pkg" -run '^$' -fuzz "^$target\$" -fuzztime "$fuzztime" \
+				>"$work/fuzz-$target.log" 2>&1 || rc=$?
+			execs=$(grep -o 'execs: [0-9]*' "$work/fuzz-$target.log" | tail -1 | cut -d' ' -f2)
+			printf '%s\t%s\t%s\t%s\n' "${pkg#github.com/teamschat-audit/teamschat-audit/}" \
+				"$target" "${execs:-0}" "$rc" >>"$work/fuzz.tsv"
+			log "fuzz $target: ${execs:-0} executions, exit $rc"
+		done
+	done
+fi
+
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 "$work/benchtool" report --work "$work" --sizes "$sizes" --opa-max "$opa_max" \
 	--opa-version "$opa_version" --load-start "$load_start" --load-end "$load_end" \
 	--cold-build="$cold_build" --collected="$collect_done" --latency "$latency" \
-	--concurrency "$concurrency" --collect-links "$collect_links" >"$out"
+	--concurrency "$concurrency" --collect-links "$collect_links" --fuzztime "$fuzztime" >"$out"
 log "wrote $out (work files in $work)"

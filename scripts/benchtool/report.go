@@ -40,9 +40,9 @@ func readRun(work, name string) run {
 }
 
 type reportFlags struct {
-	work, sizes, opaVersion, loadStart, loadEnd, latency string
-	opaMax, concurrency, collectLinks                    int
-	coldBuild, collected                                 bool
+	work, sizes, opaVersion, loadStart, loadEnd, latency, fuzztime string
+	opaMax, concurrency, collectLinks                              int
+	coldBuild, collected                                           bool
 }
 
 // runReport writes docs/benchmarks.md from the measurements bench.sh left in --work.
@@ -60,6 +60,7 @@ func runReport(args []string) error {
 	fs.StringVar(&f.latency, "latency", "", "fake tenant latency per request")
 	fs.IntVar(&f.concurrency, "concurrency", 0, "collector concurrency")
 	fs.IntVar(&f.collectLinks, "collect-links", 0, "links of the collected tenant")
+	fs.StringVar(&f.fuzztime, "fuzztime", "", "time each fuzz target ran")
 	parse(fs, args)
 	var sizes []int
 	for _, s := range strings.Split(f.sizes, ",") {
@@ -158,6 +159,7 @@ func writeReport(w io.Writer, f reportFlags, sizes []int) error {
 	if coll != nil {
 		coll.write(p, f)
 	}
+	writeFuzz(p, f)
 	p("\n%s", notes)
 	return nil
 }
@@ -170,6 +172,29 @@ func floorSplit(work string, n int) (load, eval string) {
 		return "?", "?"
 	}
 	return fmt.Sprintf("%.1f s", l), fmt.Sprintf("%.1f s", e)
+}
+
+// writeFuzz lists the short fuzzing run of every target, from fuzz.tsv: package, target,
+// executions and go test's exit code, one target to a line.
+func writeFuzz(p func(string, ...any), f reportFlags) {
+	b, err := os.ReadFile(filepath.Join(f.work, "fuzz.tsv"))
+	if err != nil || len(b) == 0 {
+		return
+	}
+	p("\n## Fuzzing\n\nEvery fuzz target ran for %s (`go test -fuzz`), one after another. "+
+		"A failing input is kept\nin the package's `testdata/fuzz` and then runs in CI as a seed.\n\n", f.fuzztime)
+	p("| package | target | executions | result |\n|---|---|---|---|\n")
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		c := strings.Split(line, "\t")
+		if len(c) != 4 {
+			continue
+		}
+		result := "no failure"
+		if c[3] != "0" {
+			result = fmt.Sprintf("**failed** (exit %s): see fuzz-%s.log in the work directory", c[3], c[1])
+		}
+		p("| `%s` | `%s` | %s | %s |\n", c[0], c[1], c[2], result)
+	}
 }
 
 // notes explain the figures that do not follow from the tables alone.
