@@ -84,10 +84,7 @@ findings contains finding if {
 	}
 }
 
-errors contains msg if {
-	some link in links.active_links
-	msg := links.members_error(link)
-}
+errors contains msg if some msg in links.members_errors
 
 errors contains sprintf("%s %s: createdOn is missing or not an RFC 3339 time, so shares cannot be dated", [
 	links.resource(link).type, object.get(link, "id", ""),

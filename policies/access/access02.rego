@@ -61,10 +61,7 @@ findings contains finding if {
 	}
 }
 
-errors contains msg if {
-	some link in links.active_links
-	msg := links.members_error(link)
-}
+errors contains msg if some msg in links.members_errors
 
 errors contains sprintf("%s %s: access of member %s to the record was not checked%s", [
 	links.resource(link).type, object.get(link, "id", ""), links.member_id(member), _why(member),

@@ -28,17 +28,19 @@ _user(link) := object.get(_creator(link), "systemUserId", "")
 
 findings contains _finding(link, "disabled", sprintf("connected by %s, a disabled Dynamics user", [_user(link)])) if {
 	some link in links.active_links
-	_creator(link).known == true
-	_creator(link).disabled == true
+	creator := _creator(link)
+	creator.known == true
+	creator.disabled == true
 }
 
 findings contains _finding(link, "no-read-access", sprintf("connected by %s, who cannot read %s %s", [
 	_user(link), object.get(link, ["record", "table"], ""), object.get(link, ["record", "id"], ""),
 ])) if {
 	some link in links.active_links
-	_creator(link).known == true
-	_creator(link).access.known == true
-	not "ReadAccess" in object.get(_creator(link).access, "rights", [])
+	creator := _creator(link)
+	creator.known == true
+	creator.access.known == true
+	not "ReadAccess" in object.get(creator.access, "rights", [])
 }
 
 _finding(link, key, message) := {
@@ -57,13 +59,14 @@ errors contains sprintf("%s %s: creator %q is not a known Dynamics user", [
 	links.resource(link).type, object.get(link, "id", ""), _user(link),
 ]) if {
 	some link in links.active_links
-	not _creator(link).known == true
+	object.get(link, ["creator", "known"], null) != true
 }
 
 errors contains sprintf("%s %s: access of creator %s to the record was not checked", [
 	links.resource(link).type, object.get(link, "id", ""), _user(link),
 ]) if {
 	some link in links.active_links
-	_creator(link).known == true
-	not _creator(link).access.known == true
+	creator := _creator(link)
+	creator.known == true
+	object.get(creator, ["access", "known"], null) != true
 }

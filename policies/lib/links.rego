@@ -29,23 +29,23 @@ _type(link) := "channelLink" if link.kind == "channel"
 
 _type(link) := "link" if not object.get(link, "kind", "") in {"chat", "channel"}
 
-# active holds unless the link is known to be inactive (disassociated or deactivated).
-active(link) if not link.active == false
-
-# active_links are the links of this batch that connect a record today.
+# active_links are the links of this batch that connect a record today: every link
+# unless it is known to be inactive (disassociated or deactivated).
 active_links contains link if {
 	some link in input.links
-	active(link)
+	object.get(link, "active", true) != false
 }
 
-# members lists a link's members; empty when they are not known (see members_error).
+# members lists a link's members; empty when they are not known (see members_errors).
 members(link) := object.get(link, ["members", "list"], [])
 
-# members_error says why a link's members cannot be judged; undefined when they can.
-members_error(link) := sprintf("%s %s: members of the conversation could not be read: %s", [
+# members_errors say why the members of an active link cannot be judged, one per such
+# link of this batch. The controls that judge members share them as their errors.
+members_errors contains sprintf("%s %s: members of the conversation could not be read: %s", [
 	_type(link), object.get(link, "id", ""),
 	object.get(link, ["members", "error"], "not collected"),
 ]) if {
+	some link in active_links
 	not link.members.known == true
 }
 

@@ -65,21 +65,6 @@ default max_free_text_length := 256
 
 max_free_text_length := data.teamschat.config.maxFreeTextLength
 
-# may_signal is a cheap test that a value can have signals: a value for which it fails has
-# none. Non-strings are walked by value_signals; strings need a markup or line-break
-# character, or a length over the limit.
-may_signal(value) if not is_string(value)
-
-may_signal(value) if {
-	is_string(value)
-	regex.match(`[<&\r\n\x{2028}\x{2029}]`, value)
-}
-
-may_signal(value) if {
-	is_string(value)
-	count(value) > max_free_text_length
-}
-
 # value_signals are the signals of every string inside a value: a string itself, or the
 # string leaves of an object or array, or what a digest kept. Strings, by far the most
 # common, skip the walk.

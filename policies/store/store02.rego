@@ -51,13 +51,28 @@ findings contains finding if {
 	}
 }
 
-# _candidates are the columns that can give a signal: those outside the known schema and
-# those whose value text.may_signal. Sets and one builtin per column keep the common case,
-# a known column holding a short plain string, cheap.
-_candidates(link, columns) := _unknown_columns(object.get(link, "table", null), columns) | {column |
-	some column, value in columns
-	text.may_signal(value)
+# _candidates are the columns that can give a signal: those outside the known schema,
+# strings holding a character text.signals looks for (markup or a line break), strings
+# over the length limit, and objects and arrays (digests among them); numbers, booleans
+# and null in a known column never give one. The columns are tested with builtins inside
+# the comprehensions, and rules are looked up once per link outside them: a function
+# call or a rule lookup per column costs more than the tests.
+_candidates(link, columns) := candidates if {
+	size_over := _size_over
+	candidates := (_unknown_columns(object.get(link, "table", null), columns) | {column |
+		some column, value in columns
+		is_string(value)
+		regex.match(`[<&\r\n\x{2028}\x{2029}]`, value)
+	}) | {column |
+		some column, value in columns
+		limit := size_over[type_name(value)]
+		count(value) > limit
+	}
 }
+
+# _size_over is, by type, the size a value must exceed to be a candidate: the length limit
+# for a string, -1 for an object or array so that every one is, none for a scalar.
+_size_over := {"string": text.max_free_text_length, "object": -1, "array": -1, "set": -1}
 
 _unknown_columns(table, columns) := object.keys(columns) - object.get(_known_columns, table, set())
 
