@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Dataverse rows keep the columns the controls use as typed fields and every other
@@ -221,19 +222,50 @@ func unmarshalRow(b []byte, fields []field) ([]Column, error) {
 		if strings.Contains(name, "@") {
 			continue
 		}
-		var val any
-		d := json.NewDecoder(bytes.NewReader(v))
-		d.UseNumber()
-		if err := d.Decode(&val); err != nil {
+		val, err := columnValue(v)
+		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", name, err)
-		}
-		if n, ok := val.(json.Number); ok {
-			val = numberValue(n)
 		}
 		extra = append(extra, Column{Name: name, Value: val})
 	}
 	sort.Slice(extra, func(i, j int) bool { return extra[i].Name < extra[j].Name })
 	return extra, nil
+}
+
+// columnValue decodes the value of a column outside the model, keeping numbers as
+// numberValue does. Most values are plain strings and numbers, which are read directly;
+// the rest go through a decoder. v must be one well-formed JSON value with no space
+// around it, as json.RawMessage from a decoder is.
+func columnValue(v json.RawMessage) (any, error) {
+	if s, ok := plainString(v); ok {
+		return s, nil
+	}
+	if len(v) > 0 && (v[0] == '-' || '0' <= v[0] && v[0] <= '9') {
+		return numberValue(json.Number(v)), nil
+	}
+	var val any
+	d := json.NewDecoder(bytes.NewReader(v))
+	d.UseNumber()
+	if err := d.Decode(&val); err != nil {
+		return nil, err
+	}
+	if n, ok := val.(json.Number); ok {
+		return numberValue(n), nil
+	}
+	return val, nil
+}
+
+// plainString reads a JSON string with no escapes and only valid UTF-8, whose text is
+// its bytes between the quotes; ok is false for any other value, which needs a decoder.
+func plainString(v []byte) (s string, ok bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	body := v[1 : len(v)-1]
+	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
 }
 
 // decodeTyped stores v in f when its JSON type fits, and reports whether it did.
@@ -243,6 +275,10 @@ func decodeTyped(f field, v json.RawMessage) bool {
 		return true
 	}
 	if f.s != nil {
+		if s, ok := plainString(v); ok {
+			*f.s = s
+			return true
+		}
 		return json.Unmarshal(v, f.s) == nil
 	}
 	var n int

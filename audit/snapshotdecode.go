@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -85,8 +87,8 @@ func (s *Snapshot) decodeKey(d *valueDecoder, name string) error {
 	return d.decodeValue(&skip, true)
 }
 
-// decodeRows decodes a JSON array into dst one element at a time. Like Decode, it
-// replaces what dst held, leaves it nil for a JSON null and empty for [].
+// decodeRows decodes a JSON array into dst. Like Decode, it replaces what dst held,
+// leaves it nil for a JSON null and empty for [].
 func decodeRows[T any](d *valueDecoder, dst *[]T) error {
 	tok, err := d.Token()
 	if err != nil {
@@ -101,20 +103,124 @@ func decodeRows[T any](d *valueDecoder, dst *[]T) error {
 	default:
 		return &json.UnmarshalTypeError{Value: jsonKind(tok), Type: reflect.TypeOf(*dst)}
 	}
-	rows := make([]T, 0)
-	for d.More() {
-		var row T
-		if err := d.decodeValue(&row, len(rows) > 0); err != nil {
-			return err
-		}
-		internRow(d.strings, &row)
-		rows = append(rows, row)
+	rows, err := decodeElements[T](d)
+	if err != nil {
+		return err
 	}
 	if _, err := d.Token(); err != nil {
 		return err
 	}
 	*dst = rows
 	return nil
+}
+
+// rowChunk is a run of array elements: their text, then the rows decoded from it.
+type rowChunk[T any] struct {
+	text []json.RawMessage
+	rows []T
+	err  error
+	done chan struct{}
+}
+
+// chunkLen is the number of elements decoded together on one core.
+const chunkLen = 256
+
+// decodeElements decodes the elements of the array the decoder is in, up to its closing
+// bracket. The decoder reads the text of one element after another; turning the text
+// into rows, most of the work, runs on every core, a chunk of elements at a time. The
+// rows are interned and kept in order, and the first error in the array wins, as if it
+// had been read in one pass.
+func decodeElements[T any](d *valueDecoder) ([]T, error) {
+	workers := runtime.GOMAXPROCS(0)
+	work := make(chan *rowChunk[T], workers)
+	inOrder := make(chan *rowChunk[T], 2*workers)
+	stop := make(chan struct{})
+	var readErr error
+	var reading, decoding sync.WaitGroup
+	for range workers {
+		decoding.Go(func() {
+			for c := range work {
+				c.rows = make([]T, len(c.text))
+				for i, text := range c.text {
+					if c.err = json.Unmarshal(text, &c.rows[i]); c.err != nil {
+						break
+					}
+				}
+				c.text = nil
+				close(c.done)
+			}
+		})
+	}
+	// The reader hands each chunk to the consumer before the workers, so the consumer
+	// waits on chunks in array order. It stops early only when the consumer has stopped.
+	reading.Go(func() {
+		defer close(inOrder)
+		defer close(work)
+		c := &rowChunk[T]{done: make(chan struct{})}
+		n := 0
+		for d.More() {
+			var text json.RawMessage
+			if readErr = d.decodeValue(&text, n > 0); readErr != nil {
+				break
+			}
+			n++
+			if c.text = append(c.text, text); len(c.text) == chunkLen || !d.More() {
+				if !sendChunk(c, inOrder, work, stop) {
+					return
+				}
+				c = &rowChunk[T]{done: make(chan struct{})}
+			}
+		}
+		if len(c.text) > 0 {
+			sendChunk(c, inOrder, work, stop)
+		}
+	})
+
+	var chunks []*rowChunk[T]
+	var err error
+	total := 0
+	for c := range inOrder {
+		<-c.done
+		if c.err != nil {
+			err = c.err
+			close(stop)
+			break
+		}
+		for i := range c.rows {
+			internRow(d.strings, &c.rows[i])
+		}
+		chunks = append(chunks, c)
+		total += len(c.rows)
+	}
+	reading.Wait()
+	decoding.Wait()
+	if err == nil {
+		err = readErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]T, 0, total)
+	for _, c := range chunks {
+		rows = append(rows, c.rows...)
+	}
+	return rows, nil
+}
+
+// sendChunk gives a chunk to the consumer, then to a worker; false means the consumer
+// has stopped.
+func sendChunk[T any](c *rowChunk[T], inOrder, work chan<- *rowChunk[T], stop <-chan struct{}) bool {
+	select {
+	case inOrder <- c:
+	case <-stop:
+		return false
+	}
+	select {
+	case work <- c:
+		return true
+	case <-stop:
+		return false
+	}
 }
 
 // valueDecoder decodes values from the middle of a stream, keeping the offsets of syntax

@@ -3,6 +3,7 @@ package audit
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -36,7 +37,26 @@ func TestDecodeSnapshotMatchesWholeDecode(t *testing.T) {
 		"shares": [{"objectid": "r", "principalid": "s", "accessrightsmask": 1}],
 		"users": [{"systemuserid": "s", "isdisabled": false}],
 		"licences": [{"userId": "u", "teamsEnabled": true}]}`
+	// Arrays longer than a chunk, with a mistake in a later chunk: rows are decoded a
+	// chunk at a time on every core, and the first mistake in the array must still win.
+	access := func(n int, bad map[int]string) string {
+		rows := make([]string, n)
+		for i := range rows {
+			rows[i] = fmt.Sprintf(`{"systemUserId": "s%d", "recordId": "r%d", "accessRights": "ReadAccess"}`, i, i%7)
+			if b, ok := bad[i]; ok {
+				rows[i] = b
+			}
+		}
+		return `{"schemaVersion": 1, "access": [` + strings.Join(rows, ", ") + `]}`
+	}
+	typeErr, syntaxErr := `{"systemUserId": 1}`, `{"systemUserId": x}`
 	cases := []struct{ name, text string }{
+		{"long array", access(3*chunkLen+5, nil)},
+		{"type error in a later chunk", access(3*chunkLen+5, map[int]string{2*chunkLen + 3: typeErr})},
+		{"syntax error before a type error", access(3*chunkLen+5,
+			map[int]string{chunkLen + 1: syntaxErr, chunkLen + 2: typeErr})},
+		{"two type errors", access(3*chunkLen+5,
+			map[int]string{chunkLen: `{"recordId": 2}`, 2 * chunkLen: typeErr})},
 		{"valid", valid},
 		{"valid with trailing space", valid + "\n \n"},
 		{"empty", ""},
