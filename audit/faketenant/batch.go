@@ -68,7 +68,7 @@ func (s *Server) serveBatch(w *recorder, r *http.Request, fx effects) {
 	if !sleep(r, s.opts.Latency+fx.delay) {
 		return
 	}
-	if fx.drop && dropConnection(w.ResponseWriter) {
+	if fx.drop && dropConnection(w.ResponseWriter, w.settle) {
 		return
 	}
 	c := &call{w: w, r: r, req: request{route: Batch, api: apiGraph}}

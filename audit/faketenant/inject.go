@@ -109,7 +109,7 @@ func (s *Server) attempt(i int, r *http.Request) int {
 
 // dropConnection answers with headers that promise a body, sends part of it and closes
 // the connection, as a proxy that dies mid-response does.
-func dropConnection(w http.ResponseWriter) bool {
+func dropConnection(w http.ResponseWriter, counted func(status int)) bool {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		return false
@@ -119,6 +119,7 @@ func dropConnection(w http.ResponseWriter) bool {
 		return false
 	}
 	defer conn.Close()
+	counted(StatusDropped)
 	writePartial(buf)
 	return true
 }

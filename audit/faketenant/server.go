@@ -81,9 +81,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if isBatch(r) {
 		req.route = Batch
 	}
-	rec := &recorder{ResponseWriter: w}
+	// The request is counted as its answer starts, before any byte can reach the
+	// client, so a client that reads the stats next always finds it counted.
+	rec := &recorder{ResponseWriter: w, count: func(status int) {
+		s.count.add(RequestRecord{Method: r.Method, Route: req.route, Status: status})
+	}}
 	defer func() {
-		s.count.add(RequestRecord{Method: r.Method, Route: req.route, Status: rec.status})
+		rec.settle(StatusDropped) // nothing was answered: the client went away
 		s.opts.Logger.Debug("fake tenant request", "route", string(req.route),
 			"status", rec.status, "ms", time.Since(start).Milliseconds())
 	}()
@@ -112,7 +116,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case fx.drop:
-		if dropConnection(w) {
+		if dropConnection(w, rec.settle) {
 			return
 		}
 		writeError(rec, req.api, statusError(req.api, http.StatusBadGateway, ""))
@@ -176,15 +180,30 @@ func (c *call) json(v any) {
 	_, _ = c.w.Write(b)
 }
 
-// recorder remembers the status a handler answered with.
+// recorder remembers the status a handler answered with and counts the request once,
+// before the status is passed on.
 type recorder struct {
 	http.ResponseWriter
-	status int
+	status  int
+	count   func(status int)
+	counted bool
+}
+
+// settle counts the request with status unless it was counted already.
+func (r *recorder) settle(status int) {
+	if r.counted {
+		return
+	}
+	r.counted = true
+	if r.count != nil {
+		r.count(status)
+	}
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		r.settle(code)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -192,6 +211,7 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+		r.settle(http.StatusOK)
 	}
 	return r.ResponseWriter.Write(b)
 }

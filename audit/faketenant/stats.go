@@ -97,7 +97,7 @@ func (c *counter) reset() {
 // Stats returns the request counts so far.
 func (s *Server) Stats() Stats { return s.count.snapshot() }
 
-// Requests returns every request so far, in the order their answers finished.
+// Requests returns every request so far, in the order their answers began.
 func (s *Server) Requests() []RequestRecord { return s.count.list() }
 
 // ResetStats forgets the requests counted so far, e.g. between benchmark iterations.

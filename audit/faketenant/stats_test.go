@@ -3,6 +3,7 @@ package faketenant
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 )
@@ -52,5 +53,37 @@ func TestStatsCountEveryRequestByRouteAndStatus(t *testing.T) {
 	resp.Body.Close()
 	if srv.Stats().Total != 0 {
 		t.Errorf("DELETE did not reset the counts")
+	}
+}
+
+// statusSpy checks, as the status is written, that the request is counted already.
+type statusSpy struct {
+	*httptest.ResponseRecorder
+	srv         *Server
+	countedThen int
+}
+
+func (w *statusSpy) WriteHeader(code int) {
+	w.countedThen = w.srv.Stats().Total
+	w.ResponseRecorder.WriteHeader(code)
+}
+
+func TestStatsCountARequestBeforeItsAnswerIsWritten(t *testing.T) {
+	srv, err := New(testSnapshot(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{
+		graphPrefix + "/chats/" + url.PathEscape(chatID) + "/members",
+		graphPrefix + "/groups",
+		dataversePrefix + "/msdyn_teamschatassociations",
+	} {
+		srv.ResetStats()
+		w := &statusSpy{ResponseRecorder: httptest.NewRecorder(), srv: srv}
+		srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		if w.countedThen != 1 || srv.Stats().Total != 1 {
+			t.Errorf("%s: counted %d before the answer, %d after", target, w.countedThen,
+				srv.Stats().Total)
+		}
 	}
 }
