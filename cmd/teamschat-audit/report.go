@@ -27,7 +27,9 @@ func newReportCmd(g *globals) *cobra.Command {
 		Short: "Render saved JSON results in other formats, without scanning again",
 		Long: `Read the results that 'scan --format json' wrote and write them in other formats.
 Nothing is collected or evaluated again, so the report says exactly what that scan
-found. SARIF results point at the results file. With --waivers (or --fail-on), waivers
+found; the summary, verdict and exit code are worked out again from its controls,
+findings and evidence records, so a hand-edited summary is not believed. Any other JSON
+(an evidence snapshot, SARIF) is refused. SARIF results point at the results file. With --waivers (or --fail-on), waivers
 are applied again as of today, as a scan would: expired ones stop applying.
 
 Exit codes: 0 when the reports were written, 2 when the results file or the flags
@@ -61,22 +63,102 @@ func (f *reportFlags) run(cmd *cobra.Command, g *globals) error {
 	return f.output.write(cmd, g, r, f.results)
 }
 
-// readResults loads a results file and refuses one of another schema version, whose
-// fields this build could misread.
+// resultsTool is the tool name every scan writes into its results (audit/decide.go).
+const resultsTool = "teamschat-audit"
+
+// readResults loads a results file that a scan wrote and settles it again from its
+// controls and findings: a file of another kind, or one this build could misread, is
+// refused, and a summary, verdict or exit code edited by hand is not believed.
 func readResults(path string) (*audit.Results, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return nil, notResults(path, "it is not a JSON object")
+	}
 	var r audit.Results
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("read results %s: %w (is it the output of --format json?)",
-			path, err)
+		return nil, notResults(path, "it does not read as one: "+err.Error())
+	}
+	if r.Tool.Name != resultsTool {
+		return nil, notResults(path, looksLike(top))
 	}
 	if r.SchemaVersion != audit.ResultsSchemaVersion {
 		return nil, fmt.Errorf("read results %s: schema version %d, this build reads %d; "+
 			"render it with the teamschat-audit version that wrote it", path,
 			r.SchemaVersion, audit.ResultsSchemaVersion)
 	}
+	if err := checkResults(&r); err != nil {
+		return nil, notResults(path, err.Error())
+	}
+
+	settleResults(&r)
 	return &r, nil
+}
+
+func notResults(path, why string) error {
+	return fmt.Errorf("%s is not a teamschat-audit results file (%s): "+
+		"pass the JSON report a scan wrote", path, why)
+}
+
+// looksLike names what a JSON object that is not a results file probably is.
+func looksLike(top map[string]json.RawMessage) string {
+	has := func(k string) bool { _, ok := top[k]; return ok }
+	switch {
+	case has("runs") && (has("$schema") || has("version")):
+		return "it looks like a SARIF log"
+	case has("collectedAt") || has("sources"):
+		return "it looks like an evidence snapshot; scan it with --snapshot"
+	case has("tool"):
+		return "its tool is not teamschat-audit"
+	default:
+		return "it has none of the fields a scan writes"
+	}
+}
+
+// checkResults holds a results file to what every scan writes: the time of the scan,
+// every control with a known status, and findings only of those controls.
+func checkResults(r *audit.Results) error {
+	if r.ScannedAt.IsZero() {
+		return errors.New("it has no scannedAt")
+	}
+	if len(r.Controls) == 0 {
+		return errors.New("it has no controls")
+	}
+	listed := map[string]bool{}
+	for _, c := range r.Controls {
+		switch c.Status {
+		case audit.Pass, audit.Fail, audit.Error, audit.Manual, audit.NotApplicable:
+		default:
+			return fmt.Errorf("control %s has the unknown status %q", c.ID, c.Status)
+		}
+		listed[c.ID] = true
+	}
+	for _, f := range r.Findings {
+		if !listed[f.Control] {
+			return fmt.Errorf("finding %s is of control %q, which it does not list",
+				f.ID, f.Control)
+		}
+	}
+	return nil
+}
+
+// settleResults recomputes what the file only summarises: completeness from the
+// evidence records, then the controls' pass or fail, the counts, the verdict and the
+// exit code from the findings. Waivers, history and the fail-on threshold are kept.
+func settleResults(r *audit.Results) {
+	r.Complete = true
+	r.Summary.Incomplete = nil
+	for _, name := range audit.AllSources {
+		if src := r.Evidence[name]; src == nil || src.Status != audit.StatusComplete {
+			r.Complete = false
+			r.Summary.Incomplete = append(r.Summary.Incomplete, name)
+		}
+	}
+	if r.Findings == nil {
+		r.Findings = []audit.Finding{}
+	}
+	r.Finalize()
 }

@@ -63,7 +63,8 @@ func TestReportRedacts(t *testing.T) {
 func TestReportRejectsBadInput(t *testing.T) {
 	dir := t.TempDir()
 	future := filepath.Join(dir, "future.json")
-	os.WriteFile(future, []byte(`{"schemaVersion": 99}`), 0o600)
+	os.WriteFile(future, []byte(`{"schemaVersion": 99, "tool": {"name": "teamschat-audit"}}`),
+		0o600)
 	notJSON := filepath.Join(dir, "x.json")
 	os.WriteFile(notJSON, []byte("<html>"), 0o600)
 	cases := map[string][]string{
@@ -122,5 +123,141 @@ func TestReportAppliesWaivers(t *testing.T) {
 		if f.Control != "ACCESS-02" && f.Waived == nil {
 			t.Errorf("finding %s of %s is not waived", f.ID, f.Control)
 		}
+	}
+}
+
+// TestReportRefusesOtherFiles: JSON that a scan did not write as its results is refused
+// in one line that says what the file looks like, never rendered as an empty report.
+func TestReportRefusesOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	sarif := filepath.Join(dir, "r.sarif")
+	runCLI(t, "scan", "--demo", "--format", "sarif", "--output-dir", dir)
+	os.Rename(filepath.Join(dir, "teamschat-audit.sarif"), sarif)
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct{ name, file, want string }{
+		{"snapshot", filepath.Join("..", "..", "audit", "demo", "snapshot.json"),
+			"evidence snapshot"},
+		{"sarif", sarif, "SARIF"},
+		{"bare version", write("v.json", `{"schemaVersion": 1}`), "none of the fields"},
+		{"array", write("a.json", `[{"schemaVersion": 1}]`), "not a JSON object"},
+		{"other tool", write("o.json", `{"schemaVersion": 1, "tool": {"name": "x"}}`),
+			"tool is not"},
+		{"no controls", write("c.json", `{"schemaVersion": 1, "tool": {"name": `+
+			`"teamschat-audit"}, "scannedAt": "2026-12-01T00:00:00Z"}`), "no controls"},
+	}
+	for _, c := range cases {
+		for _, format := range []string{"md", "junit"} {
+			code, out, errOut := runCLI(t, "report", "--results", c.file, "--format", format)
+			if code != audit.ExitUndecided || out != "" {
+				t.Errorf("%s as %s: exit %d with %d bytes out, want exit 2 and nothing",
+					c.name, format, code, len(out))
+			}
+			line := strings.TrimSuffix(errOut, "\n")
+			if strings.Contains(line, "\n") || !strings.Contains(line,
+				"is not a teamschat-audit results file") || !strings.Contains(line, c.want) {
+				t.Errorf("%s: message %q, want one line naming %q", c.name, errOut, c.want)
+			}
+		}
+	}
+}
+
+// demoJSONMap scans the demo tenant with args and returns its JSON results.
+func demoJSONMap(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, out, errOut := runCLI(t, append([]string{"scan", "--demo", "--format", "json"},
+		args...)...)
+	if code != audit.ExitFailed {
+		t.Fatalf("scan exited %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestReportRecomputesSummary: a summary, verdict and control statuses edited to pass
+// are settled again from the findings, so the report says what the scan found.
+func TestReportRecomputesSummary(t *testing.T) {
+	m := demoJSONMap(t)
+	m["summary"] = map[string]any{"controls": map[string]int{"pass": 14},
+		"findings": map[string]int{}, "exitCode": 0, "verdict": "compliant"}
+	for _, c := range m["controls"].([]any) {
+		c := c.(map[string]any)
+		if c["status"] == "fail" {
+			c["status"] = "pass"
+		}
+	}
+	b, _ := json.Marshal(m)
+	file := filepath.Join(t.TempDir(), "edited.json")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := runCLI(t, "report", "--results", file, "--format", "json")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, errOut)
+	}
+	var r audit.Results
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.Verdict != "non-compliant" || r.Summary.ExitCode != audit.ExitFailed ||
+		r.Summary.Controls[audit.Fail] != 12 || r.Summary.Findings["critical"] == 0 {
+		t.Errorf("edited summary believed: %+v", r.Summary)
+	}
+	_, md, _ := runCLI(t, "report", "--results", file, "--format", "md")
+	if !strings.Contains(md, "**Verdict: non-compliant** (exit code 1)") {
+		t.Errorf("Markdown verdict not recomputed:\n%.300s", md)
+	}
+
+	// Evidence edited to incomplete makes the scan undecided, whatever "complete" says.
+	m["evidence"].(map[string]any)["members"].(map[string]any)["status"] = "incomplete"
+	b, _ = json.Marshal(m)
+	os.WriteFile(file, b, 0o600)
+	_, out, _ = runCLI(t, "report", "--results", file, "--format", "json")
+	r = audit.Results{}
+	json.Unmarshal([]byte(out), &r)
+	if r.Complete || r.Summary.ExitCode != audit.ExitUndecided {
+		t.Errorf("incomplete evidence: complete %v, exit %d", r.Complete, r.Summary.ExitCode)
+	}
+}
+
+// TestReportKeepsWaiversAndHistory: settling the results again keeps what the scan
+// recorded about waivers, history and new findings; unedited results render unchanged.
+func TestReportKeepsWaiversAndHistory(t *testing.T) {
+	dir := t.TempDir()
+	expires := time.Now().UTC().AddDate(0, 1, 0).Format("2006-01-02")
+	wfile := filepath.Join(dir, "w.yaml")
+	os.WriteFile(wfile, []byte("waivers:\n  - {control: SCOPE-01, reason: accepted, "+
+		"owner: sec, expires: "+expires+"}\n  - {control: STORE-03, reason: gone, "+
+		"owner: sec, expires: 2020-01-01}\n"), 0o600)
+	args := []string{"--state-dir", filepath.Join(dir, "st"), "--tenant", "t",
+		"--waivers", wfile, "--fail-on", "high"}
+	demoJSONMap(t, args...)
+	_, saved, _ := runCLI(t, append([]string{"scan", "--demo", "--format", "json"},
+		args...)...)
+	file := filepath.Join(dir, "r.json")
+	os.WriteFile(file, []byte(saved), 0o600)
+
+	code, out, errOut := runCLI(t, "report", "--results", file, "--format", "json")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, errOut)
+	}
+	if out != saved {
+		t.Error("report changed unedited results")
+	}
+	var r audit.Results
+	json.Unmarshal([]byte(out), &r)
+	if len(r.Waivers) != 2 || r.History == nil || r.History.PreviousID == 0 ||
+		len(r.History.Trend) != 2 || r.Summary.FailOn != "high" {
+		t.Errorf("waivers %+v, history %+v, fail-on %q", r.Waivers, r.History,
+			r.Summary.FailOn)
 	}
 }
