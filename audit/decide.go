@@ -40,10 +40,19 @@ func (e *Engine) results(snap *Snapshot, out []outcome) *Results {
 		}
 	}
 	for i, c := range e.Controls {
-		for _, raw := range out[i].findings {
-			r.Findings = append(r.Findings, c.finding(raw))
+		cr, judged := c.decide(snap, out[i])
+		if judged {
+			for _, raw := range out[i].findings {
+				r.Findings = append(r.Findings, c.finding(raw))
+			}
+		} else if n := len(out[i].findings); n > 0 {
+			noun := "findings"
+			if n == 1 {
+				noun = "finding"
+			}
+			cr.Reason += fmt.Sprintf("; %d %s on this evidence set aside unreported", n, noun)
 		}
-		r.Controls = append(r.Controls, c.decide(snap, out[i]))
+		r.Controls = append(r.Controls, cr)
 	}
 	r.Finalize()
 	return r
@@ -82,11 +91,14 @@ func (r *Results) Finalize() {
 	r.Summary.ExitCode, r.Summary.Verdict = verdict(r)
 }
 
-// decide gives a control its status. The order matters: evidence that is not complete
-// wins over everything, so a control never passes on evidence it did not see.
+// decide gives a control its status, and says whether its findings stand: a control
+// that does not apply has none. The order matters: evidence that is not complete wins
+// over everything, so a control never passes on evidence it did not see. What it found
+// on that evidence is still reported; rules that find something missing require the
+// evidence of it complete (policies/lib/graph.rego, grants_known).
 // Pass and fail are provisional here: Finalize settles them from the findings.
-func (c *Control) decide(snap *Snapshot, o outcome) ControlResult {
-	cr := ControlResult{
+func (c *Control) decide(snap *Snapshot, o outcome) (cr ControlResult, judged bool) {
+	cr = ControlResult{
 		ID: c.ID, Title: c.Title, Description: c.Description, Severity: c.Severity,
 		Remediation: c.Remediation, URL: c.URL, Sources: c.Sources,
 		Observation: c.Observation, Policy: c.Package,
@@ -105,12 +117,13 @@ func (c *Control) decide(snap *Snapshot, o outcome) ControlResult {
 		cr.Reason = "evidence not complete: " + strings.Join(missing, "; ")
 	case len(o.notApplicable) > 0:
 		cr.Status, cr.Reason = NotApplicable, fmt.Sprint(o.notApplicable[0])
+		return cr, false
 	case len(o.errors) > 0:
 		cr.Status, cr.Reason = Error, errorReason(o.errors)
 	default:
 		cr.Status = Pass
 	}
-	return cr
+	return cr, true
 }
 
 func sourceProblem(name SourceName, src *Source) string {

@@ -60,5 +60,13 @@ _graph_ids contains grant.resource.id if {
 	is_graph(grant.resource)
 }
 
+# grants_known holds when the integration was found and the grants of one kind
+# ("delegatedGrants" or "appRoleAssignments") were read completely: only then is a
+# permission missing from them missing from the tenant, not just from the evidence.
+grants_known(source) if {
+	input.tenant.integration.found == true
+	input.tenant.sources[source].status == "complete"
+}
+
 # not_found is the not_applicable reason of every control over the integration's grants.
 not_found := "no integration service principal in the tenant"

@@ -75,6 +75,7 @@ findings contains finding if {
 }
 
 findings contains finding if {
+	graph.grants_known("delegatedGrants")
 	some name in data.teamschat.config.delegated
 	not lower(name) in _granted
 	finding := {

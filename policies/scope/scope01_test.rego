@@ -21,6 +21,7 @@ _input(grants) := {"tenant": {
 	"tenantId": "tenant-1",
 	"graphAppId": _graph_app,
 	"integration": {"found": true, "id": "sp-int", "displayName": "Teams collaboration"},
+	"sources": {"delegatedGrants": {"status": "complete"}, "appRoleAssignments": {"status": "complete"}},
 	"delegatedGrants": grants,
 	"appRoleAssignments": [],
 }}
@@ -95,4 +96,19 @@ test_not_applicable_without_integration if {
 
 test_applicable_with_integration if {
 	not scope01.not_applicable with input as _input([])
+}
+
+# A permission is missing from the tenant only when the grants were read completely and
+# the integration was found; otherwise it may be missing only from the evidence.
+test_no_missing_finding_on_incomplete_grants if {
+	incomplete := json.patch(_input([]), [{
+		"op": "replace", "path": "/tenant/sources/delegatedGrants/status",
+		"value": "incomplete",
+	}])
+	count(scope01.findings) == 0 with input as incomplete
+}
+
+test_no_missing_finding_without_integration if {
+	absent := json.patch(_input([]), [{"op": "replace", "path": "/tenant/integration", "value": {"found": false}}])
+	count(scope01.findings) == 0 with input as absent
 }

@@ -59,6 +59,7 @@ findings contains finding if {
 }
 
 findings contains finding if {
+	graph.grants_known("appRoleAssignments")
 	some name in data.teamschat.config.application
 	not lower(name) in _granted
 	finding := {

@@ -19,6 +19,7 @@ _input(assignments) := {"tenant": {
 	"tenantId": "tenant-1",
 	"graphAppId": _graph_app,
 	"integration": {"found": true, "id": "sp-int", "displayName": "Teams collaboration"},
+	"sources": {"delegatedGrants": {"status": "complete"}, "appRoleAssignments": {"status": "complete"}},
 	"delegatedGrants": [],
 	"appRoleAssignments": assignments,
 }}
@@ -77,4 +78,12 @@ test_missing_permission_remediation_names_graph if {
 	some f in found
 	f.key == "missing:User.Read.All"
 	contains(f.remediation, `"resourceId": "sp-graph"`)
+}
+
+test_no_missing_finding_on_incomplete_assignments if {
+	incomplete := json.patch(_input([]), [{
+		"op": "replace", "path": "/tenant/sources/appRoleAssignments/status",
+		"value": "not_collected",
+	}])
+	count(scope02.findings) == 0 with input as incomplete
 }
