@@ -1,6 +1,8 @@
 package audit
 
 import (
+	"bytes"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,9 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // ControlsRoot is the package prefix under which every control lives.
@@ -52,8 +57,46 @@ func LoadPolicies(fsys fs.FS, dirs ...string) (*PolicySet, error) {
 			return nil, err
 		}
 	}
+	if err := checkData(ps.Data); err != nil {
+		return nil, err
+	}
 	return ps, nil
 }
+
+//go:embed policydata.schema.json
+var policyDataSchema []byte
+
+// checkData holds the merged policy data to what the built-in policies read
+// (policydata.schema.json): a value of the wrong type, out of range or under a key the
+// policies do not know would otherwise switch a check off without a word.
+func checkData(data map[string]any) error {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(policyDataSchema))
+	if err != nil {
+		return fmt.Errorf("policy data schema: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("policydata.schema.json", doc); err != nil {
+		return fmt.Errorf("policy data schema: %w", err)
+	}
+	schema, err := c.Compile("policydata.schema.json")
+	if err != nil {
+		return fmt.Errorf("policy data schema: %w", err)
+	}
+	var invalid *jsonschema.ValidationError
+	if err := schema.Validate(any(data)); errors.As(err, &invalid) {
+		for len(invalid.Causes) > 0 {
+			invalid = invalid.Causes[0]
+		}
+		at := strings.Join(invalid.InstanceLocation, ".")
+		return fmt.Errorf("policy data %s: %s; fix the data.json or data.yaml that sets it "+
+			"(docs/policy-input.md lists the keys)", at, oneLine(invalid.ErrorKind.LocalizedString(dataPrinter)))
+	} else if err != nil {
+		return fmt.Errorf("policy data: %w", err)
+	}
+	return nil
+}
+
+var dataPrinter = message.NewPrinter(language.English)
 
 func unwrapPathError(err error) error {
 	var pe *fs.PathError
