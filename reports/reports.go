@@ -16,7 +16,8 @@ import (
 type Options struct {
 	// Color allows ANSI colour (the table on a terminal).
 	Color bool
-	// Width is the terminal width for the table; 0 means 100.
+	// Width is the terminal width for the table; 0, when the output is not a terminal,
+	// means defaultWidth.
 	Width int
 	// EvidencePath names the snapshot or results file that findings point at
 	// (SARIF physical locations).

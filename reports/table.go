@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,10 @@ func init() {
 	register(Format{Name: "table", File: "teamschat-audit.txt", Write: writeTable})
 }
 
+// defaultWidth is the table's width when the output is not a terminal (a pipe, a CI
+// log), whose width is unknown: generous, since such logs are read in wide windows.
+const defaultWidth = 120
+
 // tableFindings is how many findings the terminal table lists; the other formats
 // carry them all.
 const tableFindings = 50
@@ -27,7 +32,7 @@ const tableFindings = 50
 func writeTable(w io.Writer, r *audit.Results, o Options) error {
 	width := o.Width
 	if width <= 0 {
-		width = 100
+		width = defaultWidth
 	}
 	p := &printer{w: w, color: o.Color, width: width}
 	p.header(r)
@@ -74,40 +79,65 @@ func (p *printer) table(header []string, rows [][]string) {
 	p.err = t.Render()
 }
 
-// widths gives each column its cell width including padding. The last column takes
-// what is left of the printer's width, at least a third of it; when the fixed columns
-// are wider than that allows, the widest of them is cut down and wraps.
+// widths gives each column its cell width including padding. A column is never
+// narrower than its longest word, so text only ever wraps at spaces and an identifier,
+// a status or a name is never cut. The last column takes what is left of the printer's
+// width, keeping at least a third of it when it has that much to show; when the other
+// columns are wider than that allows, the widest of them wraps down towards its longest
+// word. A table whose words cannot fit is wider than the printer: nothing is lost.
 func (p *printer) widths(header []string, rows [][]string) tw.Mapper[int, int] {
 	n := len(header)
-	w := make([]int, n)
+	want := make([]int, n)  // the widest cell: the column unwrapped
+	least := make([]int, n) // the longest word: the column never narrower
+	measure := func(i int, cell string) {
+		want[i] = max(want[i], displayWidth(cell)+2)
+		least[i] = max(least[i], longestWord(cell)+2)
+	}
 	for i, h := range header {
-		w[i] = displayWidth(h) + 2
+		measure(i, h)
 	}
 	for _, row := range rows {
 		for i, cell := range row {
-			w[i] = max(w[i], displayWidth(cell)+2)
+			measure(i, cell)
 		}
 	}
+
 	budget := p.width - (n + 1) // the borders
-	last := max(budget/3, 12)
+	w := slices.Clone(want)
+	last := min(want[n-1], max(budget/3, least[n-1]))
 	for fixed(w[:n-1]) > budget-last {
-		widest := 0
+		widest := -1
 		for i := range w[:n-1] {
-			if w[i] > w[widest] {
+			floor := max(least[i], min(want[i], minColumn))
+			if w[i] > floor && (widest < 0 || w[i] > w[widest]) {
 				widest = i
 			}
 		}
-		if w[widest] <= 12 {
+		if widest < 0 {
 			break
 		}
 		w[widest]--
 	}
-	w[n-1] = min(w[n-1], max(budget-fixed(w[:n-1]), 12))
+	w[n-1] = min(want[n-1], max(budget-fixed(w[:n-1]), least[n-1]))
+
 	m := tw.NewMapper[int, int]()
 	for i, v := range w {
 		m.Set(i, v)
 	}
 	return m
+}
+
+// minColumn is the width a column that wraps is not squeezed below while another
+// column has room to give.
+const minColumn = 12
+
+// longestWord is the display width of the longest run of s without a space.
+func longestWord(s string) int {
+	longest := 0
+	for _, word := range strings.Fields(stripANSI(s)) {
+		longest = max(longest, runewidth.StringWidth(word))
+	}
+	return longest
 }
 
 func fixed(w []int) int {
