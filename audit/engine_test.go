@@ -24,7 +24,7 @@ findings contains {"resource": {"type": "delegatedGrant", "id": g.id}, "key": p.
 	"message": sprintf("extra %s", [p.name])} if {
 	some g in input.tenant.delegatedGrants
 	some p in g.permissions
-	not p.name in data.teamschat.config.allowed
+	not p.name in data.fixture.allowed
 }
 `
 
@@ -82,7 +82,7 @@ func testPolicies(extra map[string]string) fstest.MapFS {
 		"b01.rego":  {Data: []byte(batchControl)},
 		"o01.rego":  {Data: []byte(observationControl)},
 		"m01.rego":  {Data: []byte(manualControl)},
-		"data.json": {Data: []byte(`{"teamschat": {"config": {"allowed": ["Chat.ReadWrite.All"]}}}`)},
+		"data.json": {Data: []byte(`{"fixture": {"allowed": ["Chat.ReadWrite.All"]}}`)},
 	}
 	for name, src := range extra {
 		fsys[name] = &fstest.MapFile{Data: []byte(src)}

@@ -44,6 +44,7 @@ func DecodeSnapshot(r io.Reader) (*Snapshot, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	s.checkCounts()
 	return &s, nil
 }
 
@@ -74,6 +75,44 @@ func (s *Snapshot) Validate() error {
 		}
 	}
 	return nil
+}
+
+// checkCounts marks incomplete every complete source whose items in a snapshot file are
+// not as many as its record says were collected: rows removed from a file, or the file
+// cut short and mended, must not pass for a complete source.
+func (s *Snapshot) checkCounts() {
+	counts := s.ItemCounts()
+	for _, name := range AllSources {
+		if src := s.Sources[name]; src.Status == StatusComplete && src.Items != counts[name] {
+			src.Status = StatusIncomplete
+			src.Reason = fmt.Sprintf("the snapshot holds %d items where its record says %d "+
+				"were collected: the file was changed after collection; collect again",
+				counts[name], src.Items)
+		}
+	}
+}
+
+// ItemCounts is what each source's record counts as its items: the rows of it in the
+// snapshot, and 1 or 0 for the integration.
+func (s *Snapshot) ItemCounts() map[SourceName]int {
+	integration := 0
+	if s.Integration != nil {
+		integration = 1
+	}
+	return map[SourceName]int{
+		SourceIntegration:  integration,
+		SourceResources:    len(s.Resources),
+		SourceDelegated:    len(s.DelegatedGrants),
+		SourceAppRoles:     len(s.AppRoleAssignments),
+		SourceChatLinks:    len(s.ChatLinks),
+		SourceChannelLinks: len(s.ChannelLinks),
+		SourceChatSync:     len(s.ChatSync),
+		SourceMembers:      len(s.Members),
+		SourceUsers:        len(s.Users),
+		SourceAccess:       len(s.Access),
+		SourceShares:       len(s.Shares),
+		SourceLicences:     len(s.Licences),
+	}
 }
 
 // MaxMembers is the most members a Teams conversation can have: a team, and so a

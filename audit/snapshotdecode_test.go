@@ -24,6 +24,7 @@ func decodeWhole(text string) (*Snapshot, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	s.checkCounts()
 	return &s, nil
 }
 
@@ -109,5 +110,24 @@ func TestDecodeSnapshotSyntaxOffsets(t *testing.T) {
 		if want == nil || got == nil || want.Error() != got.Error() {
 			t.Errorf("%s: error %v, want %v", text, got, want)
 		}
+	}
+}
+
+// A complete source whose rows in the file are not as many as its record says is not
+// complete: rows removed from a file must not pass for a clean tenant.
+func TestDecodeSnapshotChecksCounts(t *testing.T) {
+	s, err := DecodeSnapshot(strings.NewReader(`{"schemaVersion": 1, "sources": {
+		"chatLinks": {"status": "complete", "items": 30},
+		"users": {"status": "complete", "items": 1}},
+		"chatLinks": [], "users": [{"systemuserid": "s"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := s.Sources[SourceChatLinks]; src.Status != StatusIncomplete ||
+		!strings.Contains(src.Reason, "holds 0 items where its record says 30") {
+		t.Errorf("chatLinks: %s %q, want incomplete naming the counts", src.Status, src.Reason)
+	}
+	if src := s.Sources[SourceUsers]; src.Status != StatusComplete {
+		t.Errorf("users: %s %q, want complete", src.Status, src.Reason)
 	}
 }

@@ -173,24 +173,7 @@ func comparePlanted(a, b Planted) int {
 // name it.
 func (g *gen) sources() {
 	s := g.s
-	integration := 0
-	if s.Integration != nil {
-		integration = 1
-	}
-	counts := map[audit.SourceName]int{
-		audit.SourceIntegration:  integration,
-		audit.SourceResources:    len(s.Resources),
-		audit.SourceDelegated:    len(s.DelegatedGrants),
-		audit.SourceAppRoles:     len(s.AppRoleAssignments),
-		audit.SourceChatLinks:    len(s.ChatLinks),
-		audit.SourceChannelLinks: len(s.ChannelLinks),
-		audit.SourceChatSync:     len(s.ChatSync),
-		audit.SourceMembers:      len(s.Members),
-		audit.SourceUsers:        len(s.Users),
-		audit.SourceAccess:       len(s.Access),
-		audit.SourceShares:       len(s.Shares),
-		audit.SourceLicences:     len(s.Licences),
-	}
+	counts := s.ItemCounts()
 	s.Sources = make(map[audit.SourceName]*audit.Source, len(counts))
 	for _, name := range audit.AllSources {
 		src := &audit.Source{Status: audit.StatusComplete, Items: counts[name]}
