@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"time"
 )
 
 // MaxSnapshotBytes bounds what LoadSnapshot reads, so a hostile file cannot exhaust
@@ -175,6 +177,11 @@ func WriteFileAtomic(path string, mode os.FileMode, write func(io.Writer) error)
 
 // describeJSONError turns a decoder error into one line a user can act on.
 func describeJSONError(err error) error {
+	var bad *time.ParseError
+	if errors.As(err, &bad) {
+		return fmt.Errorf("field collectedAt: %.40q is not an RFC 3339 time such as "+
+			"2026-12-04T07:00:00Z", bad.Value)
+	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -184,8 +191,33 @@ func describeJSONError(err error) error {
 		return errors.New("truncated JSON: the file ends in the middle of the snapshot")
 	case errors.As(err, &syn):
 		return fmt.Errorf("invalid JSON at byte %d: %s", syn.Offset, syn.Error())
+	case errors.As(err, &typ) && typ.Field == "":
+		return fmt.Errorf("expected a snapshot object, found a JSON %s", typ.Value)
 	case errors.As(err, &typ):
-		return fmt.Errorf("field %s: expected %s, found JSON %s", typ.Field, typ.Type, typ.Value)
+		return fmt.Errorf("field %s: expected %s, found JSON %s", typ.Field, jsonWant(typ.Type),
+			typ.Value)
 	}
 	return fmt.Errorf("invalid snapshot: %w", err)
+}
+
+// jsonWant names in JSON's terms what a Go type of the snapshot takes.
+func jsonWant(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonWant(t.Elem())
+	}
+	return t.String()
 }
