@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -93,6 +94,14 @@ func TestMarkdownCapsFindings(t *testing.T) {
 	}
 	if len(out) > 64<<10 {
 		t.Errorf("markdown is %d bytes; a job summary should stay small", len(out))
+	}
+	// The pointer to the rest holds whatever else was written: it names formats to
+	// ask for, never reports that may not exist.
+	more := fmt.Sprintf("%d more findings are not listed here; --format json, html, csv "+
+		"or sarif lists them all.", len(r.Findings)-mdTopFindings)
+	if !strings.Contains(out, more) || strings.Contains(out, "are in the HTML") {
+		t.Errorf("markdown does not say where the other findings are:\n%s",
+			out[strings.LastIndex(out, "|"):])
 	}
 }
 

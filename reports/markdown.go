@@ -107,8 +107,8 @@ func writeMarkdownFindings(b *strings.Builder, r *audit.Results) {
 			mdCell(resourceLabel(f.Resource)), mdCell(f.Message))
 	}
 	if len(findings) > shown {
-		fmt.Fprintf(b, "\n%d more findings are in the HTML, CSV and SARIF reports.\n",
-			len(findings)-shown)
+		fmt.Fprintf(b, "\n%d more findings are not listed here; --format json, html, csv "+
+			"or sarif lists them all.\n", len(findings)-shown)
 	}
 }
 
