@@ -2,7 +2,9 @@ package history
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
 )
@@ -39,6 +41,10 @@ func (s *Store) Compare(ctx context.Context, oldID, newID int64) (*Diff, error) 
 	}
 	if d.New, err = s.Get(ctx, newID); err != nil {
 		return nil, err
+	}
+	if a, b := d.Old.TenantID, d.New.TenantID; a != "" && b != "" && !strings.EqualFold(a, b) {
+		return nil, fmt.Errorf("scans %d and %d are of different tenants (%s, %s): compare "+
+			"two scans of one tenant", oldID, newID, a, b)
 	}
 	oldF, err := s.Findings(ctx, oldID)
 	if err != nil {

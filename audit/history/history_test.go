@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -210,7 +211,7 @@ func TestMigratesOlderDatabase(t *testing.T) {
 	}
 	// What a version-1 build wrote: no fail_on, no waiver_id.
 	_, err = old.db.Exec(`INSERT INTO scans (scanned_at, tool_version, tenant_id, complete,
-		exit_code, verdict, evidence) VALUES ('2026-11-01T02:00:00Z', 'v0', 't', 1, 1,
+		exit_code, verdict, evidence) VALUES ('2026-11-01T02:00:00Z', 'v0', 'tenant-a', 1, 1,
 		'non-compliant', '{}')`)
 	if err == nil {
 		_, err = old.db.Exec(`INSERT INTO scan_findings VALUES (1, 'fp1', 'ACCESS-01', 'high',
@@ -355,5 +356,59 @@ func checkIntact(t *testing.T, dir string, want int) {
 		if sc.Findings["high"] != 2 {
 			t.Errorf("scan %d has %v findings, want 2 high", sc.ID, sc.Findings)
 		}
+	}
+}
+
+// TestRefusesOtherTenant: a history keeps one tenant's scans; a scan of another tenant
+// is not recorded and says so, while a scan naming no tenant, or the same tenant in
+// other letter case, is.
+func TestRefusesOtherTenant(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	if _, err := s.Record(ctx, scanOf(true, "a", "b")); err != nil {
+		t.Fatal(err)
+	}
+
+	other := scanOf(true, "c")
+	other.Tenant.TenantID = "tenant-b"
+	_, err := s.Record(ctx, other)
+	var ote *OtherTenantError
+	if !errors.As(err, &ote) || ote.Recorded != "tenant-a" || ote.Scanned != "tenant-b" {
+		t.Fatalf("scan of another tenant: %v", err)
+	}
+	if other.History != nil {
+		t.Error("the refused scan was given a history")
+	}
+	if scans, _ := s.List(ctx, 10); len(scans) != 1 {
+		t.Errorf("history holds %d scans after the refusal, want 1", len(scans))
+	}
+
+	same := scanOf(true, "a")
+	same.Tenant.TenantID = "TENANT-A"
+	unnamed := scanOf(true, "a")
+	unnamed.Tenant.TenantID = ""
+	for _, r := range []*audit.Results{same, unnamed} {
+		if _, err := s.Record(ctx, r); err != nil {
+			t.Errorf("tenant %q: %v", r.Tenant.TenantID, err)
+		}
+	}
+}
+
+// TestCompareRefusesOtherTenant: a history mixed before tenants were checked does not
+// diff two tenants' scans.
+func TestCompareRefusesOtherTenant(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, t.TempDir())
+	for range 2 {
+		if _, err := s.Record(ctx, scanOf(true, "a")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.db.ExecContext(ctx,
+		`UPDATE scans SET tenant_id = 'tenant-b' WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Compare(ctx, 1, 2); err == nil {
+		t.Error("compared scans of two tenants")
 	}
 }

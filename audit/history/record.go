@@ -34,6 +34,9 @@ func (s *Store) Record(ctx context.Context, r *audit.Results) (*audit.History, e
 	}
 	defer tx.Rollback()
 
+	if err := sameTenant(ctx, tx, r.Tenant.TenantID); err != nil {
+		return nil, err
+	}
 	h := &audit.History{}
 	prev, err := baseline(ctx, tx)
 	if err != nil {
@@ -65,6 +68,36 @@ func (s *Store) Record(ctx context.Context, r *audit.Results) (*audit.History, e
 	}
 	r.History = h
 	return h, nil
+}
+
+// OtherTenantError is a scan of one tenant offered to a history that holds scans of
+// another: compared, every finding of either would look new or resolved.
+type OtherTenantError struct {
+	Recorded, Scanned string
+}
+
+func (e *OtherTenantError) Error() string {
+	return fmt.Sprintf("it holds scans of tenant %s and this scan is of tenant %s, so the "+
+		"scan was not recorded: pass another --tenant NAME to keep this tenant's history "+
+		"apart", e.Recorded, e.Scanned)
+}
+
+// sameTenant refuses a scan whose tenant id differs from the earlier scans'. A scan or
+// snapshot that names no tenant cannot be told apart and is let through.
+func sameTenant(ctx context.Context, tx *sql.Tx, tenantID string) error {
+	if tenantID == "" {
+		return nil
+	}
+	var other string
+	err := tx.QueryRowContext(ctx, `SELECT tenant_id FROM scans WHERE tenant_id != ''
+		AND lower(tenant_id) != lower(?) ORDER BY id DESC LIMIT 1`, tenantID).Scan(&other)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read earlier scans' tenant: %w", err)
+	}
+	return &OtherTenantError{Recorded: other, Scanned: tenantID}
 }
 
 type prevScan struct {
