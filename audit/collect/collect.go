@@ -43,8 +43,8 @@ func Collect(ctx context.Context, opts Options, cred azcore.TokenCredential) (*a
 	if err != nil {
 		return nil, err
 	}
-	if cred == nil && !o.Loopback() {
-		return nil, errNoCredential
+	if err := o.checkCredential(cred); err != nil {
+		return nil, err
 	}
 	b := newBudget(o.RetryBudget)
 	g, err := newGraphClient(o, cred, b)

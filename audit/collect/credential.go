@@ -137,3 +137,9 @@ func requireEnv(tenantID string, vars ...string) error {
 	}
 	return nil
 }
+
+// Check reports whether c names a known cloud.
+func (c Cloud) Check() error {
+	_, err := c.endpoints()
+	return err
+}

@@ -33,7 +33,7 @@ type dataverse struct {
 func newDataverse(o Options, cred azcore.TokenCredential, b *budget) *dataverse {
 	perRetry := []policy.Policy{}
 	if cred != nil {
-		perRetry = append(perRetry, runtime.NewBearerTokenPolicy(cred,
+		perRetry = append(perRetry, runtime.NewBearerTokenPolicy(markedCredential{cred},
 			[]string{o.DataverseURL + "/.default"}, nil))
 	}
 	r := newRetrier("Dataverse", o, b, true)
@@ -86,7 +86,7 @@ func (d *dataverse) get(ctx context.Context, path string, v any) *failure {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
 		return &failure{status: 0, err: &exhaustedError{attempts: 1,
-			err: describeTransport(err, 0)}}
+			err: describeTransport(err, 0), advice: "check the network"}}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return &failure{status: resp.StatusCode, code: errorCode(body),

@@ -35,8 +35,8 @@ func Doctor(ctx context.Context, opts Options, cred azcore.TokenCredential) ([]C
 	if err != nil {
 		return nil, err
 	}
-	if cred == nil && !o.Loopback() {
-		return nil, errNoCredential
+	if err := o.checkCredential(cred); err != nil {
+		return nil, err
 	}
 	// A short budget: a preflight reports throttling rather than sitting it out.
 	b := newBudget(min(o.RetryBudget, time.Minute))

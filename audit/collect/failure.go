@@ -69,7 +69,11 @@ func (f failure) notFound() bool { return f.status == http.StatusNotFound }
 func (f failure) reason(n need, budget time.Duration) string {
 	var ex *exhaustedError
 	var paused *pausedError
+	var tokenErr *tokenError
 	switch {
+	case errors.As(f.err, &tokenErr):
+		return fmt.Sprintf("%s was not asked for %s: %v; %s", n.service, n.what, tokenErr,
+			tokenAdvice)
 	case f.status == http.StatusUnauthorized:
 		return fmt.Sprintf("%s answered 401 for %s: the credential was refused; "+
 			"check --auth, --tenant-id and the app's secret or certificate", n.service, n.what)
@@ -86,8 +90,12 @@ func (f failure) reason(n need, budget time.Duration) string {
 			"budget (budget %s) before %s could be read: raise --retry-budget or run at a "+
 			"quieter time", n.service, budget, n.what)
 	case errors.As(f.err, &ex):
-		return fmt.Sprintf("%s could not be reached for %s: %v; check the network or "+
-			"raise --timeout", n.service, n.what, ex)
+		advice := ex.advice
+		if advice == "" {
+			advice = "check the network"
+		}
+		return fmt.Sprintf("%s could not be reached for %s: %v; %s", n.service, n.what, ex,
+			advice)
 	}
 	return fmt.Sprintf("%s: the answer for %s could not be read: %s",
 		n.service, n.what, oneLine(f.err))

@@ -36,9 +36,11 @@ func newGraphClient(o Options, cred azcore.TokenCredential, b *budget) (*graphCl
 		if err != nil {
 			return nil, fmt.Errorf("graph url: %w", err)
 		}
+		// Kiota's provider compares host names without the port, and silently sends a
+		// request to any other host without a token; graphTransport refuses those.
 		scope := u.Scheme + "://" + u.Host + "/.default"
 		auth, err = kauth.NewAzureIdentityAuthenticationProviderWithScopesAndValidHosts(
-			cred, []string{scope}, []string{u.Host})
+			markedCredential{cred}, []string{scope}, []string{u.Hostname()})
 		if err != nil {
 			return nil, fmt.Errorf("graph auth: %w", err)
 		}
@@ -51,7 +53,8 @@ func newGraphClient(o Options, cred azcore.TokenCredential, b *budget) (*graphCl
 		jsonser.NewJsonSerializationWriterFactory()
 
 	// Kiota's default middleware minus its retry handler, which ours replaces.
-	retry := graphTransport{r: newRetrier("Graph", o, b, false), base: baseTransport()}
+	retry := graphTransport{r: newRetrier("Graph", o, b, false), base: baseTransport(),
+		needToken: cred != nil}
 	client := &http.Client{Transport: khttp.NewCustomTransportWithParentTransport(retry,
 		khttp.NewParametersNameDecodingHandler(),
 		khttp.NewRedirectHandler(),
@@ -74,7 +77,7 @@ func (c *graphClient) params() map[string]string {
 
 func baseTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = maxConcurrency
+	t.MaxIdleConnsPerHost = MaxConcurrency
 	return t
 }
 

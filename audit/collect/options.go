@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+
 	"github.com/teamschat-audit/teamschat-audit/audit"
 )
 
@@ -20,9 +22,10 @@ const (
 	DefaultTimeout     = 60 * time.Second
 	DefaultRetryBudget = 10 * time.Minute
 	DefaultPageCap     = 10000
-	maxConcurrency     = 32
-	dataversePageSize  = 5000
-	dataverseAPIPath   = "/api/data/v9.2/"
+	// MaxConcurrency is the most --concurrency accepts.
+	MaxConcurrency    = 32
+	dataversePageSize = 5000
+	dataverseAPIPath  = "/api/data/v9.2/"
 )
 
 // Options says where to collect from and how hard to try.
@@ -79,6 +82,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.GraphURL == "" {
 		o.GraphURL = ep.graph
 	}
+	if o.TenantID, err = CleanTenantID("--tenant-id", o.TenantID); err != nil {
+		return o, err
+	}
 	if o.AppID == "" {
 		o.AppID = audit.IntegrationAppID
 	}
@@ -99,16 +105,24 @@ func (o Options) withDefaults() (Options, error) {
 	switch {
 	case o.Concurrency == 0:
 		o.Concurrency = DefaultConcurrency
-	case o.Concurrency < 0 || o.Concurrency > maxConcurrency:
-		return o, fmt.Errorf("--concurrency %d is out of range 1-%d", o.Concurrency, maxConcurrency)
+	case o.Concurrency < 0 || o.Concurrency > MaxConcurrency:
+		return o, fmt.Errorf("--concurrency %d is out of range 1-%d", o.Concurrency, MaxConcurrency)
 	}
-	if o.Timeout <= 0 {
+	switch {
+	case o.Timeout < 0:
+		return o, fmt.Errorf("--timeout %s is negative", o.Timeout)
+	case o.RetryBudget < 0:
+		return o, fmt.Errorf("--retry-budget %s is negative", o.RetryBudget)
+	case o.PageCap < 0:
+		return o, fmt.Errorf("--page-cap %d is negative", o.PageCap)
+	}
+	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if o.RetryBudget <= 0 {
+	if o.RetryBudget == 0 {
 		o.RetryBudget = DefaultRetryBudget
 	}
-	if o.PageCap <= 0 {
+	if o.PageCap == 0 {
 		o.PageCap = DefaultPageCap
 	}
 	if o.Logger == nil {
@@ -118,6 +132,18 @@ func (o Options) withDefaults() (Options, error) {
 		o.clock = realClock{}
 	}
 	return o, nil
+}
+
+// CleanTenantID checks a tenant ID given by source (a flag or variable name) and returns
+// it in lower case; empty stays empty. Members of any other tenant count as external,
+// so a mistyped ID would make everyone external.
+func CleanTenantID(source, id string) (string, error) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if id != "" && !isGUID(id) {
+		return "", fmt.Errorf("%s %q is not a tenant ID: use the GUID shown in the Entra "+
+			"admin center under Entra ID > Overview > Tenant ID", source, id)
+	}
+	return id, nil
 }
 
 // cleanURL accepts an absolute http(s) URL without query or credentials and returns it
@@ -134,6 +160,33 @@ func cleanURL(flag, raw string) (string, error) {
 		return "", fmt.Errorf("%s must use https (plain http only on loopback)", flag)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// checkCredential refuses what would send a request without a token or a token in
+// the clear: no credential off loopback, or a credential with a plain http endpoint.
+func (o Options) checkCredential(cred azcore.TokenCredential) error {
+	if cred == nil {
+		if !o.Loopback() {
+			return errNoCredential
+		}
+		return nil
+	}
+	return CheckTokenURLs(o.GraphURL, o.DataverseURL)
+}
+
+// CheckTokenURLs refuses a plain http --graph-url or --dataverse-url: a token goes only
+// over https. An empty URL (the default) passes.
+func CheckTokenURLs(graphURL, dataverseURL string) error {
+	for _, u := range []struct{ flag, raw string }{
+		{"--graph-url", graphURL}, {"--dataverse-url", dataverseURL},
+	} {
+		p, err := url.Parse(strings.TrimSpace(u.raw))
+		if u.raw != "" && (err != nil || !strings.EqualFold(p.Scheme, "https")) {
+			return fmt.Errorf("%s %s is not https: a token is sent only over https "+
+				"(plain http only with --auth none, on loopback)", u.flag, u.raw)
+		}
+	}
+	return nil
 }
 
 // Loopback reports whether every endpoint of o is on the local machine, the only case

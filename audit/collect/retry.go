@@ -61,14 +61,24 @@ func retryable(status int) bool {
 	return false
 }
 
-// exhaustedError is a transport failure that outlasted the retries.
+// exhaustedError is a transport failure that outlasted the retries, or one that no
+// retry could mend (transportFault.final).
 type exhaustedError struct {
 	attempts int
 	err      error
+	// advice says what the user may do about it.
+	advice string
 }
 
 func (e *exhaustedError) Error() string {
-	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
+	return fmt.Sprintf("%v (after %s)", e.err, plural(e.attempts, "attempt"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func (e *exhaustedError) Unwrap() error { return e.err }
@@ -99,6 +109,13 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 			return nil, ctx.Err()
 		}
 
+		var fault transportFault
+		if err != nil {
+			fault = classifyTransport(err, req.URL.Host, r.timeout)
+			if fault.final {
+				return nil, &exhaustedError{attempts: attempt, err: fault.err, advice: fault.advice}
+			}
+		}
 		wait, now := r.delay(resp, attempt), r.clock.Now()
 		throttled := resp != nil && resp.StatusCode == http.StatusTooManyRequests
 		if throttled {
@@ -106,7 +123,7 @@ func (r *retrier) do(req *http.Request, send func(*http.Request) (*http.Response
 		}
 		if attempt > maxRetries || !idempotent(req) || !r.budget.take(now, wait) {
 			if err != nil {
-				return nil, &exhaustedError{attempts: attempt, err: describeTransport(err, r.timeout)}
+				return nil, &exhaustedError{attempts: attempt, err: fault.err, advice: fault.advice}
 			}
 			return resp, nil
 		}
@@ -305,9 +322,19 @@ func describeTransport(err error, timeout time.Duration) error {
 type graphTransport struct {
 	r    *retrier
 	base http.RoundTripper
+	// needToken refuses any request Kiota left without a token while a credential is
+	// in use, rather than letting it go out unauthenticated.
+	needToken bool
 }
 
+// errNoToken is a Graph request that would have gone out without a token.
+var errNoToken = &tokenError{err: errors.New("the request carried no token " +
+	"(Graph sends tokens only over https to the host of --graph-url)")}
+
 func (t graphTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.needToken && req.Header.Get("Authorization") == "" {
+		return nil, errNoToken
+	}
 	return t.r.do(req, t.base.RoundTrip)
 }
 
