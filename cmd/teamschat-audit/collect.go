@@ -29,6 +29,9 @@ written all the same.`,
 			if out == "" {
 				return usageError(errors.New("--out FILE is required"))
 			}
+			if err := checkOutputFile("--out", out); err != nil {
+				return err
+			}
 			snap, err := l.collectLive(cmd, g)
 			if err != nil {
 				return err

@@ -119,6 +119,9 @@ exit code, and the open findings by severity. The ids are what 'diff' takes.`,
   teamschat-audit history --config teamschat-audit.yaml --tenant contoso --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkNotNegative("--limit", limit, "all"); err != nil {
+				return err
+			}
 			store, _, err := s.open(cmd)
 			if err != nil {
 				return err

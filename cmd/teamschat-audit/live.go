@@ -31,18 +31,20 @@ type liveFlags struct {
 }
 
 func (l *liveFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&l.opts.TenantID, "tenant-id", "",
-		"Entra tenant `ID` (default $AZURE_TENANT_ID)")
+	fs.StringVar(&l.opts.TenantID, "tenant-id", "", "Entra tenant `ID`, a GUID: "+
+		"Entra ID > Overview > Tenant ID (default $AZURE_TENANT_ID)")
 	fs.StringVar(&l.opts.DataverseURL, "dataverse-url", "",
 		"Dynamics 365 environment `URL`, https://ORG.crm.dynamics.com")
 	fs.StringVar(&l.opts.GraphURL, "graph-url", "",
 		"Microsoft Graph `URL` (default the cloud's, https://graph.microsoft.com/v1.0)")
 	fs.StringVar(&l.opts.AppID, "app-id", audit.IntegrationAppID,
 		"the integration's enterprise app `appId`")
-	fs.StringVar(&l.auth, "auth", "default", "credential: "+strings.Join(collect.AuthKinds, ", "))
+	fs.StringVar(&l.auth, "auth", "default", "credential: "+
+		strings.Join(collect.AuthKinds, ", ")+" (all but none need https URLs)")
 	fs.StringVar(&l.cloud, "cloud", "public", "national cloud: public, usgov or china")
 	fs.IntVar(&l.opts.Concurrency, "concurrency", collect.DefaultConcurrency,
-		"requests in flight per service (Dataverse allows 52 per user)")
+		fmt.Sprintf("requests in flight per service, 1-%d (Dataverse allows 52 per user)",
+			collect.MaxConcurrency))
 	fs.DurationVar(&l.timeout, "timeout", collect.DefaultTimeout, "time allowed for one request")
 	fs.DurationVar(&l.retryBudget, "retry-budget", collect.DefaultRetryBudget,
 		"total time the run may wait on throttling and retries")
@@ -55,12 +57,24 @@ func (l *liveFlags) set() bool { return l.opts.DataverseURL != "" }
 
 // options builds the collector's options and credential from the flags.
 func (l *liveFlags) options(cmd *cobra.Command, g *globals) (collect.Options, azcore.TokenCredential, error) {
+	if err := l.check(); err != nil {
+		return l.opts, nil, err
+	}
+	if l.saveEvidence != "" {
+		if err := checkOutputFile("--save-evidence", l.saveEvidence); err != nil {
+			return l.opts, nil, err
+		}
+	}
 	o := l.opts
 	o.Cloud = collect.Cloud(l.cloud)
 	o.Timeout, o.RetryBudget, o.PageCap = l.timeout, l.retryBudget, l.pageCap
 	o.Logger = g.logger
 	if o.TenantID == "" {
-		o.TenantID = os.Getenv("AZURE_TENANT_ID")
+		id, err := collect.CleanTenantID("AZURE_TENANT_ID", os.Getenv("AZURE_TENANT_ID"))
+		if err != nil {
+			return o, nil, usageError(err)
+		}
+		o.TenantID = id
 	}
 	if !g.quiet && isTerminal(cmd.ErrOrStderr()) {
 		o.Progress = progressLine(cmd.ErrOrStderr())

@@ -57,7 +57,7 @@ Evidence comes from the built-in sample tenant (--demo) or a saved snapshot
 }
 
 func (f *scanFlags) run(cmd *cobra.Command, g *globals) error {
-	if _, err := f.output.formats(); err != nil {
+	if err := f.checkFlags(); err != nil {
 		return err
 	}
 	ctx := cmd.Context()
@@ -83,6 +83,24 @@ func (f *scanFlags) run(cmd *cobra.Command, g *globals) error {
 	g.stderrf(cmd, "%s: %d controls, %d findings, exit %d\n", results.Summary.Verdict,
 		len(results.Controls), len(results.Findings), results.Summary.ExitCode)
 	return exitCode(results.Summary.ExitCode)
+}
+
+// checkFlags refuses bad values before any work, the tenant flags included when the
+// evidence does not come from a tenant.
+func (f *scanFlags) checkFlags() error {
+	if _, err := f.output.formats(); err != nil {
+		return err
+	}
+	if err := checkOutputDir("--output-dir", f.output.outputDir); err != nil {
+		return err
+	}
+	if err := checkNotNegative("--workers", f.eval.Workers, "one per core"); err != nil {
+		return err
+	}
+	if err := checkNotNegative("--batch-size", f.eval.BatchSize, "256"); err != nil {
+		return err
+	}
+	return f.live.check()
 }
 
 // evidence loads the snapshot to scan and names the file findings point at.

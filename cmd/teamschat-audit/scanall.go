@@ -52,7 +52,7 @@ func (f *scanFlags) runAll(cmd *cobra.Command, g *globals) error {
 		return usageError(errors.New("--all writes one report set per tenant: " +
 			"set --output-dir or outputs.dir in the configuration"))
 	}
-	if _, err := f.output.formats(); err != nil {
+	if err := f.checkFlags(); err != nil {
 		return err
 	}
 	for _, t := range s.cfg.Tenants {

@@ -128,6 +128,7 @@ func (f *scanFlags) loadSchedule(cmd *cobra.Command) error {
 }
 
 func (s *scheduleFlags) check() error {
+	s.failOn = strings.ToLower(strings.TrimSpace(s.failOn)) // as --format: any case
 	if err := config.CheckSeverity(s.failOn); err != nil {
 		return usageError(fmt.Errorf("--fail-on: %w", err))
 	}
@@ -323,6 +324,7 @@ func (a *acceptFlags) apply(r *audit.Results) error {
 	if a.waivers == "" && a.failOn == "" {
 		return nil
 	}
+	a.failOn = strings.ToLower(strings.TrimSpace(a.failOn))
 	if err := config.CheckSeverity(a.failOn); err != nil {
 		return usageError(fmt.Errorf("--fail-on: %w", err))
 	}
