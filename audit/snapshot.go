@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -152,8 +153,13 @@ func SaveSnapshot(path string, s *Snapshot) error {
 }
 
 // WriteFileAtomic writes a file through a temporary file in the same directory and a
-// rename, so that a reader sees the old file or the new one, never half of one.
+// rename, so that a reader sees the old file or the new one, never half of one. A
+// symbolic link is followed (WritePath).
 func WriteFileAtomic(path string, mode os.FileMode, write func(io.Writer) error) error {
+	path, err := WritePath(path)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -174,6 +180,51 @@ func WriteFileAtomic(path string, mode os.FileMode, write func(io.Writer) error)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// WritePath is the file that writing path through a rename replaces. A symbolic link is
+// followed, even to a file that does not exist yet, so the link stays and its target is
+// written. Anything but a regular file (a device such as /dev/null, a pipe, a directory)
+// is refused: a rename would replace it with a file.
+func WritePath(path string) (string, error) {
+	for range 40 {
+		info, err := os.Lstat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return path, nil
+		case err != nil:
+			return "", fmt.Errorf("write %s: %w", path, err)
+		case info.Mode()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return "", fmt.Errorf("write %s: %w", path, err)
+			}
+			if !filepath.IsAbs(link) {
+				link = filepath.Join(filepath.Dir(path), link)
+			}
+			path = link
+		case !info.Mode().IsRegular():
+			return "", fmt.Errorf("write %s: not a regular file (%s): name a file to write",
+				path, describeMode(info.Mode()))
+		default:
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("write %s: too many levels of symbolic links", path)
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }
 
 // describeJSONError turns a decoder error into one line a user can act on.

@@ -107,7 +107,10 @@ func (o *outputFlags) write(cmd *cobra.Command, g *globals, r *audit.Results,
 		if err := f.Write(&buf, r, opts); err != nil {
 			return fmt.Errorf("write %s report: %w; nothing was written", f.Name, err)
 		}
-		path := filepath.Join(o.outputDir, f.File)
+		path, err := audit.WritePath(filepath.Join(o.outputDir, f.File))
+		if err != nil {
+			return fmt.Errorf("%w; nothing was written", err)
+		}
 		tmp, err := stage(path, buf.Bytes())
 		if err != nil {
 			return fmt.Errorf("write %s: %w; nothing was written", path, err)
