@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -141,6 +142,7 @@ func errorReason(errs []any) string {
 		msgs = append(msgs, fmt.Sprint(e))
 	}
 	sort.Strings(msgs)
+	msgs = slices.Compact(msgs) // batches may each say the same
 	n := len(msgs)
 	if n > maxReasons {
 		msgs = msgs[:maxReasons]

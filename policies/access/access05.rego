@@ -22,7 +22,12 @@ import data.teamschat.lib.links
 
 not_applicable := links.not_applicable_reason if input.tenant.counts.links == 0
 
-_home := lower(input.tenant.tenantId)
+# _home is the home tenant's id, when it is one: a tenant id is a GUID, and anything else
+# (empty, a domain name) would make every member look external.
+_home := lower(input.tenant.tenantId) if regex.match(
+	`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`,
+	input.tenant.tenantId,
+)
 
 # _guests and _external are a link's guests and its members from another tenant. Each is
 # one pass over the members with builtins alone, as most members are neither. Without the
@@ -68,11 +73,14 @@ findings contains finding if {
 errors contains msg if some msg in links.members_errors
 
 # Without the home tenant id an external member cannot be told from a local one.
-errors contains "the home tenant id is unknown, so external members cannot be recognised" if {
+errors contains concat("", [
+	"the home tenant id is unknown or not a tenant id (a GUID), ",
+	"so external members cannot be recognised",
+]) if {
 	not _home_known
 	some link in links.active_links
 	some member in links.members(link)
 	object.get(member, "tenantId", "") != ""
 }
 
-_home_known if _home != ""
+_home_known if _home

@@ -10,16 +10,16 @@ _link(members) := {
 	"members": {"known": true, "list": members},
 }
 
-_input(links) := {"tenant": {"tenantId": "Tenant-1", "counts": {"links": count(links)}}, "links": links}
+_input(links) := {"tenant": {"tenantId": "AAAAAAAA-1111-4111-8111-111111111111", "counts": {"links": count(links)}}, "links": links}
 
 test_home_members_pass if {
-	members := [_member("u1", ["owner"], "tenant-1"), _member("u2", [], "TENANT-1"), _member("u3", [], "")]
+	members := [_member("u1", ["owner"], "aaaaaaaa-1111-4111-8111-111111111111"), _member("u2", [], "AAAAAAAA-1111-4111-8111-111111111111"), _member("u3", [], "")]
 	count(access05.findings) == 0 with input as _input([_link(members)])
 	count(access05.errors) == 0 with input as _input([_link(members)])
 }
 
 test_guest_and_external_members if {
-	members := [_member("u1", ["guest"], "tenant-1"), _member("u2", [], "tenant-2"), _member("u3", ["guest"], "tenant-3")]
+	members := [_member("u1", ["guest"], "aaaaaaaa-1111-4111-8111-111111111111"), _member("u2", [], "bbbbbbbb-2222-4222-8222-222222222222"), _member("u3", ["guest"], "cccccccc-3333-4333-8333-333333333333")]
 	found := access05.findings with input as _input([_link(members)])
 	{[f.key, f.evidence.reasons] | some f in found} == {
 		["member:u1", ["guest"]],
@@ -29,15 +29,27 @@ test_guest_and_external_members if {
 }
 
 test_member_without_user_id_uses_membership_id if {
-	member := object.remove(_member("u4", ["guest"], "tenant-1"), ["userId"])
+	member := object.remove(_member("u4", ["guest"], "aaaaaaaa-1111-4111-8111-111111111111"), ["userId"])
 	found := access05.findings with input as _input([_link([member])])
 	{f.key | some f in found} == {"member:m-u4"}
 }
 
 test_missing_home_tenant_is_an_error if {
-	tenant_input := {"tenant": {"counts": {"links": 1}}, "links": [_link([_member("u1", [], "tenant-2")])]}
+	tenant_input := {"tenant": {"counts": {"links": 1}}, "links": [_link([_member("u1", [], "bbbbbbbb-2222-4222-8222-222222222222")])]}
 	errs := access05.errors with input as tenant_input
-	errs == {"the home tenant id is unknown, so external members cannot be recognised"}
+	errs == {_unknown_home}
+}
+
+_unknown_home := "the home tenant id is unknown or not a tenant id (a GUID), so external members cannot be recognised"
+
+# An empty home tenant id, or a domain name in its place, is not an id to compare with:
+# every member would look external.
+test_home_tenant_that_is_not_a_guid_finds_nothing if {
+	every home in ["", "contoso.onmicrosoft.com"] {
+		bad := {"tenant": {"tenantId": home, "counts": {"links": 1}}, "links": [_link([_member("u1", [], "bbbbbbbb-2222-4222-8222-222222222222")])]}
+		count(access05.findings) == 0 with input as bad
+		access05.errors == {_unknown_home} with input as bad
+	}
 }
 
 test_unknown_members_are_an_error if {
