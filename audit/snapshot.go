@@ -94,6 +94,16 @@ func (s *Snapshot) checkCounts() {
 				counts[name], src.Items)
 		}
 	}
+	// The collector reads each conversation once; a second entry would hide the first.
+	seen := make(map[string]bool, len(s.Members))
+	for _, c := range s.Members {
+		if src := s.Sources[SourceMembers]; seen[c.ConversationID] && src.Status == StatusComplete {
+			src.Status = StatusIncomplete
+			src.Reason = fmt.Sprintf("conversation %.60s is listed twice: the file was "+
+				"changed after collection; collect again", c.ConversationID)
+		}
+		seen[c.ConversationID] = true
+	}
 }
 
 // ItemCounts is what each source's record counts as its items: the rows of it in the

@@ -136,3 +136,21 @@ func TestDecodeSnapshotChecksCounts(t *testing.T) {
 		t.Errorf("users: %s %q, want complete", src.Status, src.Reason)
 	}
 }
+
+func TestLoadSnapshotRefusesATwiceListedConversation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "snapshot.json")
+	if err := os.WriteFile(path, []byte(`{"schemaVersion": 1, "sources": {
+		"members": {"status": "complete", "items": 2}},
+		"members": [{"conversationId": "19:a@thread.v2", "members": [{"userId": "u1"}]},
+			{"conversationId": "19:a@thread.v2", "members": []}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := s.Sources[SourceMembers]; src.Status != StatusIncomplete ||
+		!strings.Contains(src.Reason, "listed twice") {
+		t.Errorf("members: %s %q, want incomplete", src.Status, src.Reason)
+	}
+}
