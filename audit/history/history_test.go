@@ -369,10 +369,20 @@ func TestRefusesOtherTenant(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	var ote *OtherTenantError
+	if err := s.CheckTenant(ctx, "tenant-b"); !errors.As(err, &ote) ||
+		ote.Recorded != "tenant-a" || ote.Scanned != "tenant-b" {
+		t.Errorf("CheckTenant of another tenant: %v", err)
+	}
+	for _, id := range []string{"tenant-a", "TENANT-A", ""} {
+		if err := s.CheckTenant(ctx, id); err != nil {
+			t.Errorf("CheckTenant(%q): %v", id, err)
+		}
+	}
+
 	other := scanOf(true, "c")
 	other.Tenant.TenantID = "tenant-b"
 	_, err := s.Record(ctx, other)
-	var ote *OtherTenantError
 	if !errors.As(err, &ote) || ote.Recorded != "tenant-a" || ote.Scanned != "tenant-b" {
 		t.Fatalf("scan of another tenant: %v", err)
 	}

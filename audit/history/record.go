@@ -82,14 +82,21 @@ func (e *OtherTenantError) Error() string {
 		"apart", e.Recorded, e.Scanned)
 }
 
+// CheckTenant tells, before a scan of tenantID starts, whether Record would refuse it
+// as another tenant's: an *OtherTenantError when the history holds scans of another
+// tenant. Record checks again in its transaction.
+func (s *Store) CheckTenant(ctx context.Context, tenantID string) error {
+	return sameTenant(ctx, s.db, tenantID)
+}
+
 // sameTenant refuses a scan whose tenant id differs from the earlier scans'. A scan or
 // snapshot that names no tenant cannot be told apart and is let through.
-func sameTenant(ctx context.Context, tx *sql.Tx, tenantID string) error {
+func sameTenant(ctx context.Context, q querier, tenantID string) error {
 	if tenantID == "" {
 		return nil
 	}
 	var other string
-	err := tx.QueryRowContext(ctx, `SELECT tenant_id FROM scans WHERE tenant_id != ''
+	err := q.QueryRowContext(ctx, `SELECT tenant_id FROM scans WHERE tenant_id != ''
 		AND lower(tenant_id) != lower(?) ORDER BY id DESC LIMIT 1`, tenantID).Scan(&other)
 	if err == sql.ErrNoRows {
 		return nil

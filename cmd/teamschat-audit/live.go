@@ -28,6 +28,9 @@ type liveFlags struct {
 	saveEvidence string
 	// base, when set, lets scan give the collector the previous scan's evidence.
 	base func(*collect.Options)
+	// precheck, when set, sees the final options before the first request; scan checks
+	// there that its history will take the scan, so a refusal costs no collection.
+	precheck func(collect.Options) error
 }
 
 func (l *liveFlags) register(fs *pflag.FlagSet) {
@@ -108,6 +111,11 @@ func (l *liveFlags) collectLive(cmd *cobra.Command, g *globals) (*audit.Snapshot
 	if err != nil {
 		return nil, err
 	}
+	if l.precheck != nil {
+		if err := l.precheck(o); err != nil {
+			return nil, err
+		}
+	}
 	if l.base != nil {
 		l.base(&o)
 	}
@@ -151,11 +159,22 @@ func (f *scanFlags) liveEvidence(cmd *cobra.Command, g *globals) (*audit.Snapsho
 			return nil, "", usageError(errors.New("--save-evidence needs live collection " +
 				"(--dataverse-url)"))
 		}
-		return f.evidence()
+		snap, path, err := f.evidence()
+		if err != nil {
+			return nil, "", err
+		}
+		err = f.sched.checkHistory(cmd.Context(), f.sched.tenantName, snap.Tenant.TenantID)
+		if err != nil {
+			return nil, "", err
+		}
+		return snap, path, nil
 	}
 	if f.demo || f.snapshot != "" {
 		return nil, "", usageError(errors.New("--dataverse-url collects live: " +
 			"leave out --demo and --snapshot"))
+	}
+	f.live.precheck = func(o collect.Options) error {
+		return f.sched.checkHistory(cmd.Context(), f.sched.tenantName, o.TenantID)
 	}
 	f.live.base = func(o *collect.Options) {
 		f.sched.baseFor(cmd.Context(), o, f.sched.tenantName, g.logger)

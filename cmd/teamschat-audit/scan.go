@@ -88,10 +88,14 @@ func (f *scanFlags) run(cmd *cobra.Command, g *globals) error {
 // checkFlags refuses bad values before any work, the tenant flags included when the
 // evidence does not come from a tenant.
 func (f *scanFlags) checkFlags() error {
-	if _, err := f.output.formats(); err != nil {
+	formats, err := f.output.formats()
+	if err != nil {
 		return err
 	}
 	if err := checkOutputDir("--output-dir", f.output.outputDir); err != nil {
+		return err
+	}
+	if err := checkEvidenceApart(f.live.saveEvidence, f.output.outputDir, formats); err != nil {
 		return err
 	}
 	if err := checkNotNegative("--workers", f.eval.Workers, "one per core"); err != nil {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -140,6 +142,10 @@ func (s *scheduleFlags) check() error {
 		if err := config.CheckURL(s.notifyURL); err != nil {
 			return usageError(fmt.Errorf("--notify-webhook: %w", err))
 		}
+	}
+	if s.fullAfter < 0 {
+		return usageError(fmt.Errorf("--full-after %s is negative: give 0 (read everything "+
+			"every time) or more, e.g. 168h", s.fullAfter))
 	}
 	switch s.notifyFormat {
 	case "", string(notify.FormatTeams), string(notify.FormatJSON):
@@ -288,6 +294,43 @@ func (s *scheduleFlags) settleTenant(ctx context.Context, r *audit.Results, tena
 	}
 	if live != nil && r.Complete {
 		return keepEvidence(dir, h.ScanID, live)
+	}
+	return nil
+}
+
+// checkHistory makes sure, before any evidence is collected, that the scan of tenantID
+// can be recorded: the state directory can be written and the tenant's history, when
+// there is one, holds no other tenant's scans. It creates nothing; recording checks the
+// tenant again in its transaction, as another run may have recorded in between.
+func (s *scheduleFlags) checkHistory(ctx context.Context, tenant, tenantID string) error {
+	if !s.history {
+		return nil
+	}
+	dir, err := history.TenantDir(s.stateDir, tenant)
+	if err != nil {
+		return usageError(fmt.Errorf("--tenant: %w", err))
+	}
+	if err := checkOutputDir("--state-dir", s.stateDir); err != nil {
+		return err
+	}
+	if err := checkOutputDir("--state-dir", dir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, history.FileName)); errors.Is(err, os.ErrNotExist) {
+		return nil // the first scan of the tenant
+	}
+	store, err := history.Open(ctx, dir)
+	if err != nil {
+		return usageError(fmt.Errorf("%w; fix --state-dir or pass --no-history", err))
+	}
+	defer store.Close()
+	var other *history.OtherTenantError
+	if err := store.CheckTenant(ctx, tenantID); errors.As(err, &other) {
+		return usageError(fmt.Errorf("history %s holds scans of tenant %s and this scan is "+
+			"of tenant %s: pass another --tenant NAME to keep this tenant's history apart",
+			store.Path(), other.Recorded, other.Scanned))
+	} else if err != nil {
+		return fmt.Errorf("history %s: %w", store.Path(), err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/teamschat-audit/teamschat-audit/audit/collect"
+	"github.com/teamschat-audit/teamschat-audit/reports"
 )
 
 // Flags are checked before any work starts, so a mistyped value fails in a second
@@ -94,6 +95,36 @@ func checkOutputDir(flag, dir string) error {
 	}
 	if err := writableDir(d); err != nil {
 		return usageError(fmt.Errorf("%s %s: %w", flag, dir, err))
+	}
+	return nil
+}
+
+// checkEvidenceApart refuses a --save-evidence file that one of the scan's reports
+// would be written over, compared as cleaned absolute paths and, for files that exist
+// already, as the same file under another name (a link).
+func checkEvidenceApart(evidence, outputDir string, formats []reports.Format) error {
+	if evidence == "" || outputDir == "" {
+		return nil // reports go to stdout
+	}
+	ev, err := filepath.Abs(evidence)
+	if err != nil {
+		return usageError(fmt.Errorf("--save-evidence %s: %w", evidence, err))
+	}
+	evInfo, evErr := os.Stat(ev)
+	for _, f := range formats {
+		report, err := filepath.Abs(filepath.Join(outputDir, f.File))
+		if err != nil {
+			return usageError(fmt.Errorf("--output-dir %s: %w", outputDir, err))
+		}
+		same := report == ev
+		if info, err := os.Stat(report); !same && err == nil && evErr == nil {
+			same = os.SameFile(info, evInfo)
+		}
+		if same {
+			return usageError(fmt.Errorf("--save-evidence %s is where the %s report goes, "+
+				"which would overwrite the evidence: name another file or --output-dir",
+				evidence, f.Name))
+		}
 	}
 	return nil
 }

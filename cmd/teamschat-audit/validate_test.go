@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"net"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
 	"github.com/teamschat-audit/teamschat-audit/audit/faketenant"
+	"github.com/teamschat-audit/teamschat-audit/audit/history"
 	"github.com/teamschat-audit/teamschat-audit/audit/tenantgen"
 )
 
@@ -134,5 +137,72 @@ func TestDoctorGivesUpFastWhenNothingListens(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("doctor took %s", d)
+	}
+}
+
+// TestScanRefusesBeforeCollecting: a state directory that cannot hold the history, a
+// history of another tenant under the --tenant name, evidence saved where a report goes
+// and a negative --full-after each fail with one line and exit 2 before any request.
+func TestScanRefusesBeforeCollecting(t *testing.T) {
+	graph, dv, tenant, srv := countedTenant(t)
+	live := []string{"scan", "--auth", "none", "--tenant-id", strings.ToUpper(tenant),
+		"--graph-url", graph, "--dataverse-url", dv}
+	dir := t.TempDir()
+
+	afile := filepath.Join(dir, "afile")
+	if err := os.WriteFile(afile, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	store, err := history.Open(context.Background(), filepath.Join(state, "fk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &audit.Results{ScannedAt: time.Now(),
+		Tenant: audit.Tenant{TenantID: "00000000-0000-0000-0000-0000000000aa"}}
+	if _, err := store.Record(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	odx := filepath.Join(dir, "odx")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--state-dir", afile, "--tenant", "fk"},
+			"--state-dir " + afile + ": " + afile + " is not a directory"},
+		{[]string{"--state-dir", state, "--tenant", "fk"}, "holds scans of tenant " +
+			other.Tenant.TenantID + " and this scan is of tenant " + tenant +
+			": pass another --tenant NAME"},
+		{[]string{"-f", "json", "-o", odx, "--save-evidence",
+			filepath.Join(odx, "..", "odx", "teamschat-audit.json")},
+			"is where the json report goes"},
+		{[]string{"-f", "json,csv", "-o", odx + "/", "--save-evidence",
+			filepath.Join(odx, "teamschat-audit.csv")}, "is where the csv report goes"},
+		{[]string{"--full-after", "-1h"}, "--full-after -1h0m0s is negative"},
+	}
+	for _, tc := range cases {
+		args := append(append([]string{}, live...), tc.args...)
+		code, _, errOut := runCLI(t, args...)
+		if code != audit.ExitUndecided || !strings.Contains(errOut, tc.want) ||
+			strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q, want exit 2 and one line with %q", tc.args,
+				code, errOut, tc.want)
+		}
+	}
+	if n := srv.Stats().Total; n != 0 {
+		t.Errorf("the tenant was asked %d requests", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "afile", "fk")); err == nil {
+		t.Error("a state directory was created under a file")
+	}
+
+	// The same tenant's history, or a new tenant name, is taken.
+	code, _, errOut := runCLI(t, append(append([]string{}, live...), "-f", "json", "-o", odx,
+		"--save-evidence", filepath.Join(dir, "ev.json"), "--state-dir", state,
+		"--tenant", "new", "--quiet")...)
+	if code == audit.ExitUndecided {
+		t.Errorf("a scan under a new tenant name: exit %d, %s", code, errOut)
 	}
 }
