@@ -42,7 +42,7 @@ func LoadPolicies(fsys fs.FS, dirs ...string) (*PolicySet, error) {
 		Tests:   map[string]*ast.Module{},
 		Data:    map[string]any{},
 	}
-	if err := ps.addFS(fsys, "policies"); err != nil {
+	if err := ps.addFS(fsys, "policies", true); err != nil {
 		return nil, err
 	}
 	for _, dir := range dirs {
@@ -53,7 +53,7 @@ func LoadPolicies(fsys fs.FS, dirs ...string) (*PolicySet, error) {
 		if !info.IsDir() {
 			return nil, fmt.Errorf("policy directory %s: not a directory", dir)
 		}
-		if err := ps.addFS(os.DirFS(dir), dir); err != nil {
+		if err := ps.addFS(os.DirFS(dir), dir, false); err != nil {
 			return nil, err
 		}
 	}
@@ -108,7 +108,7 @@ func unwrapPathError(err error) error {
 
 // addFS adds every .rego file and data file under fsys; prefix is how files are named
 // in messages.
-func (ps *PolicySet) addFS(fsys fs.FS, prefix string) error {
+func (ps *PolicySet) addFS(fsys fs.FS, prefix string, builtin bool) error {
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -135,7 +135,7 @@ func (ps *PolicySet) addFS(fsys fs.FS, prefix string) error {
 			if err != nil {
 				return fmt.Errorf("read policy %s: %w", name, err)
 			}
-			if err := ps.addModule(name, string(src)); err != nil {
+			if err := ps.addModule(name, string(src), builtin); err != nil {
 				return err
 			}
 		case base == "data.json" || base == "data.yaml" || base == "data.yml":
@@ -147,10 +147,19 @@ func (ps *PolicySet) addFS(fsys fs.FS, prefix string) error {
 	return nil
 }
 
-func (ps *PolicySet) addModule(name, src string) error {
+func (ps *PolicySet) addModule(name, src string, builtin bool) error {
 	m, err := ParseModule(name, src)
 	if err != nil {
 		return err
+	}
+	// Outside the controls, the teamschat namespace is the built-in policies' own: a
+	// module there could redefine their helpers or their data unchecked (checkData).
+	pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+	if !builtin && (pkg == "teamschat" || strings.HasPrefix(pkg, "teamschat.")) &&
+		!strings.HasPrefix(pkg, ControlsRoot+".") {
+		return fmt.Errorf("policy %s: package %s is reserved for the built-in policies: "+
+			"put controls under %s.<name> and anything else outside teamschat", name, pkg,
+			ControlsRoot)
 	}
 	if strings.HasSuffix(name, "_test.rego") {
 		ps.Tests[name] = m

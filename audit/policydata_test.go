@@ -44,3 +44,28 @@ func TestPolicyDataIsChecked(t *testing.T) {
 		})
 	}
 }
+
+// A module of an organisation's own may not take a package of the built-in policies
+// outside the controls: it could redefine their data or helpers unchecked.
+func TestPolicyPackagesOutsideTheControlsAreReserved(t *testing.T) {
+	cases := []struct{ pkg, err string }{
+		{"teamschat.config", "package teamschat.config is reserved"},
+		{"teamschat.lib.text", "package teamschat.lib.text is reserved"},
+		{"teamschat", "package teamschat is reserved"},
+		{"teamschat.controls.myorg.own01", ""},
+		{"myorg.helpers", ""},
+	}
+	for _, tc := range cases {
+		dir := t.TempDir()
+		src := "package " + tc.pkg + "\n\nx := 1\n"
+		if err := os.WriteFile(filepath.Join(dir, "own.rego"), []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := audit.LoadPolicies(policies.FS, dir)
+		if tc.err == "" && err != nil && strings.Contains(err.Error(), "reserved") ||
+			tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("package %s: error %v, want %q", tc.pkg, err, tc.err)
+		}
+	}
+}
+
