@@ -68,4 +68,3 @@ func TestPolicyPackagesOutsideTheControlsAreReserved(t *testing.T) {
 		}
 	}
 }
-

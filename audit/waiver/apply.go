@@ -1,6 +1,7 @@
 package waiver
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -86,4 +87,68 @@ func Counts(r *audit.Results) map[string]int {
 		n[w.State]++
 	}
 	return n
+}
+
+// Expire holds the waiver marks that results already carry (a results file read back
+// without its waivers file) to the rule Apply follows: a mark whose expiry date has
+// passed at now is cleared, so its finding fails again, and its waiver is recorded as
+// expired in r.Waivers, as a scan at now would record it. r is settled again
+// (Finalize). An expiry date that does not read as one is an error: no scan writes it.
+func Expire(r *audit.Results, now time.Time) error {
+	for _, st := range r.Waivers {
+		if _, err := endOf(st.Expires); err != nil {
+			return fmt.Errorf("waiver %s expires %q, which is not a date", st.ID, st.Expires)
+		}
+	}
+	var lapsed []*audit.WaiverStatus
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Waived == nil {
+			continue
+		}
+		end, err := endOf(f.Waived.Expires)
+		if err != nil {
+			return fmt.Errorf("finding %s is waived until %q, which is not a date",
+				f.ID, f.Waived.Expires)
+		}
+		if now.Before(end) {
+			continue
+		}
+		st := lapsedStatus(r, &lapsed, *f.Waived, f.Control)
+		if st != nil {
+			st.Matched++
+		}
+		f.Waived = nil
+	}
+	for i := range r.Waivers {
+		st := &r.Waivers[i]
+		if end, _ := endOf(st.Expires); !now.Before(end) {
+			st.State = audit.WaiverExpired
+		}
+	}
+	for _, st := range lapsed {
+		r.Waivers = append(r.Waivers, *st)
+	}
+	r.Finalize()
+	return nil
+}
+
+// lapsedStatus finds the status a cleared mark of ref counts towards: none when
+// r.Waivers records the waiver already (its count stands), otherwise one made for it
+// in lapsed.
+func lapsedStatus(r *audit.Results, lapsed *[]*audit.WaiverStatus, ref audit.WaiverRef,
+	control string) *audit.WaiverStatus {
+	for _, st := range r.Waivers {
+		if st.ID == ref.ID && strings.EqualFold(st.Control, control) {
+			return nil
+		}
+	}
+	for _, st := range *lapsed {
+		if st.WaiverRef == ref && strings.EqualFold(st.Control, control) {
+			return st
+		}
+	}
+	st := &audit.WaiverStatus{WaiverRef: ref, Control: control, State: audit.WaiverExpired}
+	*lapsed = append(*lapsed, st)
+	return st
 }

@@ -120,12 +120,12 @@ func (w *Waiver) check(doc *yamlfile.Doc, at string, limit time.Time) error {
 			return doc.Errorf(at+"."+r.key, "missing: set %s", r.hint)
 		}
 	}
-	day, err := time.Parse(dateLayout, strings.TrimSpace(w.Expires))
+	end, err := endOf(w.Expires)
 	if err != nil {
 		return doc.Errorf(at+".expires", "%q is not a date; write YYYY-MM-DD", w.Expires)
 	}
-	w.expiresAt = day.AddDate(0, 0, 1)
-	if day.After(limit) {
+	w.expiresAt = end
+	if day := end.AddDate(0, 0, -1); day.After(limit) {
 		return doc.Errorf(at+".expires", "%s is more than a year ahead; accept a risk "+
 			"for a year at most and renew it", w.Expires)
 	}
@@ -167,6 +167,16 @@ func pattern(glob string) *regexp.Regexp {
 	}
 	b.WriteString("$")
 	return regexp.MustCompile(b.String())
+}
+
+// endOf reads an expiry date and gives the first instant it no longer covers: the day
+// after it, in UTC, so the date itself is still covered.
+func endOf(expires string) (time.Time, error) {
+	day, err := time.Parse(dateLayout, strings.TrimSpace(expires))
+	if err != nil {
+		return time.Time{}, err
+	}
+	return day.AddDate(0, 0, 1), nil
 }
 
 // Expired reports whether the waiver no longer applies at now.

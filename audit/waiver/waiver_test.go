@@ -201,3 +201,50 @@ func sorted(s []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestExpireMatchesApply: marks read back without the waivers file lapse on the day
+// Apply would let them lapse, and their waivers are recorded as Apply records them.
+func TestExpireMatchesApply(t *testing.T) {
+	s, err := Parse("w.yaml", []byte("waivers:\n"+
+		"  - {id: kept, control: SCOPE-01, reason: r, owner: o, expires: 2026-12-03}\n"+
+		"  - {id: gone, control: ACCESS-01, reason: r, owner: o, expires: 2026-12-02}\n"),
+		today.AddDate(0, 0, -10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := results()
+	Apply(want, s, today)
+	got := results()
+	Apply(got, s, today.AddDate(0, 0, -10))
+	if err := Expire(got, today); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want.Findings {
+		if (got.Findings[i].Waived == nil) != (want.Findings[i].Waived == nil) {
+			t.Errorf("finding %s: waived %v, Apply at now gives %v", got.Findings[i].ID,
+				got.Findings[i].Waived, want.Findings[i].Waived)
+		}
+	}
+	if !slices.Equal(got.Waivers, want.Waivers) || got.Summary.ExitCode != want.Summary.ExitCode {
+		t.Errorf("waivers %+v exit %d, Apply at now gives %+v exit %d", got.Waivers,
+			got.Summary.ExitCode, want.Waivers, want.Summary.ExitCode)
+	}
+
+	// A mark whose waiver the results do not list is recorded as expired all the same.
+	bare := results()
+	Apply(bare, s, today.AddDate(0, 0, -10))
+	bare.Waivers = nil
+	if err := Expire(bare, today); err != nil {
+		t.Fatal(err)
+	}
+	if len(bare.Waivers) != 1 || bare.Waivers[0].ID != "gone" ||
+		bare.Waivers[0].State != audit.WaiverExpired || bare.Waivers[0].Matched != 2 {
+		t.Errorf("unlisted waiver recorded as %+v", bare.Waivers)
+	}
+
+	bad := results()
+	bad.Findings[0].Waived = &audit.WaiverRef{ID: "x", Expires: "soon"}
+	if err := Expire(bad, today); err == nil || !strings.Contains(err.Error(), `"soon"`) {
+		t.Errorf("undated mark: error %v", err)
+	}
+}

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/teamschat-audit/teamschat-audit/audit"
+	"github.com/teamschat-audit/teamschat-audit/audit/waiver"
+	"github.com/teamschat-audit/teamschat-audit/policies"
 )
 
 func init() { extraCommands = append(extraCommands, newReportCmd) }
@@ -30,7 +33,11 @@ Nothing is collected or evaluated again, so the report says exactly what that sc
 found; the summary, verdict and exit code are worked out again from its controls,
 findings and evidence records, so a hand-edited summary is not believed. Any other JSON
 (an evidence snapshot, SARIF) is refused. SARIF results point at the results file. With --waivers (or --fail-on), waivers
-are applied again as of today, as a scan would: expired ones stop applying.
+are applied again as of today, as a scan would: expired ones stop applying. Without,
+the findings keep the waivers the scan gave them, except those expired by today.
+A file edited in ways no scan writes (a severity outside the five, counts that disagree
+with the findings, findings of a manual or not_applicable control, a control twice,
+a built-in control missing or with another observation flag) is refused.
 
 Exit codes: 0 when the reports were written, 2 when the results file or the flags
 are unusable. The scan's own verdict is in the reports; gate a pipeline on 'scan'.`,
@@ -93,9 +100,28 @@ func readResults(path string) (*audit.Results, error) {
 	if err := checkResults(&r); err != nil {
 		return nil, notResults(path, err.Error())
 	}
+	if err := checkUnedited(&r); err != nil {
+		return nil, changedAfterScan(path, err.Error())
+	}
+	if err := checkBuiltinControls(&r); err != nil {
+		if r.Tool.Version != audit.Version {
+			return nil, fmt.Errorf("%s does not match the built-in controls of this build "+
+				"(%s): teamschat-audit %s wrote it, this is %s; render it with that version, "+
+				"or scan again", path, err, r.Tool.Version, audit.Version)
+		}
+		return nil, changedAfterScan(path, err.Error())
+	}
 
 	settleResults(&r)
+	if err := waiver.Expire(&r, time.Now()); err != nil {
+		return nil, changedAfterScan(path, err.Error())
+	}
 	return &r, nil
+}
+
+func changedAfterScan(path, why string) error {
+	return fmt.Errorf("%s was changed after the scan (%s): render the results a scan wrote, "+
+		"or scan again", path, why)
 }
 
 func notResults(path, why string) error {
@@ -140,6 +166,75 @@ func checkResults(r *audit.Results) error {
 		if !listed[f.Control] {
 			return fmt.Errorf("finding %s is of control %q, which it does not list",
 				f.ID, f.Control)
+		}
+	}
+	return nil
+}
+
+// checkUnedited refuses what no scan writes: a severity outside the five, a control
+// listed twice, counts that disagree with the findings listed, findings of a control
+// that cannot have any (manual, not_applicable).
+func checkUnedited(r *audit.Results) error {
+	status := map[string]audit.ControlStatus{}
+	for _, c := range r.Controls {
+		if _, twice := status[c.ID]; twice {
+			return fmt.Errorf("control %s is listed twice", c.ID)
+		}
+		status[c.ID] = c.Status
+		if !knownSeverity(c.Severity) {
+			return fmt.Errorf("control %s has the unknown severity %q", c.ID, c.Severity)
+		}
+	}
+	total, waived := map[string]int{}, map[string]int{}
+	for _, f := range r.Findings {
+		if !knownSeverity(f.Severity) {
+			return fmt.Errorf("finding %s has the unknown severity %q", f.ID, f.Severity)
+		}
+		if st := status[f.Control]; st == audit.Manual || st == audit.NotApplicable {
+			return fmt.Errorf("finding %s is of control %s, which is %s and has none",
+				f.ID, f.Control, st)
+		}
+		total[f.Control]++
+		if f.Waived != nil {
+			waived[f.Control]++
+		}
+	}
+	for _, c := range r.Controls {
+		if c.Findings != total[c.ID] || c.Waived != waived[c.ID] {
+			return fmt.Errorf("control %s has findingCount %d and waivedCount %d, but "+
+				"lists %d and %d waived", c.ID, c.Findings, c.Waived, total[c.ID], waived[c.ID])
+		}
+	}
+	return nil
+}
+
+func knownSeverity(s string) bool { return audit.SeverityRank(s) < len(audit.Severities) }
+
+// checkBuiltinControls holds the controls to the built-in policies of this build. The
+// results do not record which --policy directories the scan added, but those can only
+// add controls: every built-in control is in every scan, with the observation flag
+// its metadata gives, so that much is checked and other controls are let through.
+func checkBuiltinControls(r *audit.Results) error {
+	ps, err := audit.LoadPolicies(policies.FS)
+	if err != nil {
+		return fmt.Errorf("built-in policies: %w", err)
+	}
+	builtin, err := ps.Controls()
+	if err != nil {
+		return fmt.Errorf("built-in policies: %w", err)
+	}
+	listed := map[string]*audit.ControlResult{}
+	for i := range r.Controls {
+		listed[r.Controls[i].ID] = &r.Controls[i]
+	}
+	for _, want := range builtin {
+		c := listed[want.ID]
+		switch {
+		case c == nil:
+			return fmt.Errorf("it lacks the built-in control %s", want.ID)
+		case c.Observation != want.Observation:
+			return fmt.Errorf("control %s has observation %v, its policy says %v",
+				want.ID, c.Observation, want.Observation)
 		}
 	}
 	return nil

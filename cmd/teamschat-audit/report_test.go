@@ -261,3 +261,189 @@ func TestReportKeepsWaiversAndHistory(t *testing.T) {
 			r.Summary.FailOn)
 	}
 }
+
+// scannedResults writes the demo tenant's JSON results into a new directory, as a
+// pipeline would, and returns them read as a map for a test to edit.
+func scannedResults(t *testing.T) map[string]any {
+	t.Helper()
+	dir := t.TempDir()
+	code, _, errOut := runCLI(t, "scan", "--demo", "--format", "json", "--output-dir", dir,
+		"-q")
+	if code != audit.ExitFailed {
+		t.Fatalf("scan exited %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "teamschat-audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// writeResults writes edited results m to a new file and returns its path.
+func writeResults(t *testing.T, m map[string]any) string {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "edited.json")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// controlOf returns the control of m's results with the given id.
+func controlOf(m map[string]any, id string) map[string]any {
+	for _, c := range m["controls"].([]any) {
+		if c := c.(map[string]any); c["id"] == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// TestReportExpiresWaivedFindings: a waiver mark past its expiry date, as a results
+// file keeps it or as someone wrote it in, is not honoured: the finding fails again
+// and the waiver is reported expired, as a scan today would report it.
+func TestReportExpiresWaivedFindings(t *testing.T) {
+	m := scannedResults(t)
+	for _, f := range m["findings"].([]any) {
+		f.(map[string]any)["waived"] = map[string]any{"id": "all", "reason": "accepted",
+			"owner": "sec", "expires": "2020-01-01"}
+	}
+	for _, c := range m["controls"].([]any) {
+		c := c.(map[string]any)
+		c["waivedCount"] = c["findingCount"]
+		if c["status"] == "fail" {
+			c["status"] = "pass"
+		}
+	}
+	file := writeResults(t, m)
+
+	code, out, errOut := runCLI(t, "report", "--results", file, "--format", "json")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, errOut)
+	}
+	var r audit.Results
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.Waived != nil {
+			t.Errorf("finding %s keeps the expired waiver %+v", f.ID, f.Waived)
+		}
+	}
+	if r.Summary.ExitCode != audit.ExitFailed || r.Summary.Controls[audit.Fail] != 12 {
+		t.Errorf("expired waivers honoured: %+v", r.Summary)
+	}
+	// A waiver names one control, so the mark is recorded once per control it was on.
+	matched := 0
+	for _, w := range r.Waivers {
+		if w.ID != "all" || w.State != audit.WaiverExpired {
+			t.Errorf("waiver %+v, want it expired", w)
+		}
+		matched += w.Matched
+	}
+	if len(r.Waivers) != 13 || matched != len(r.Findings) {
+		t.Errorf("%d waivers matching %d findings, want 13 matching all %d",
+			len(r.Waivers), matched, len(r.Findings))
+	}
+}
+
+// TestReportRefusesEditedResults: results edited in ways no scan writes are refused in
+// one line, with exit code 2 and nothing rendered.
+func TestReportRefusesEditedResults(t *testing.T) {
+	const changed = "was changed after the scan"
+	cases := []struct {
+		name, want string
+		edit       func(m map[string]any)
+	}{
+		{"unknown finding severity", changed, func(m map[string]any) {
+			m["findings"].([]any)[0].(map[string]any)["severity"] = "negligible"
+		}},
+		{"unknown control severity", changed, func(m map[string]any) {
+			controlOf(m, "SCOPE-01")["severity"] = "Critical"
+		}},
+		{"finding count", changed, func(m map[string]any) {
+			controlOf(m, "SCOPE-02")["findingCount"] = 0
+		}},
+		{"finding removed", changed, func(m map[string]any) {
+			m["findings"] = m["findings"].([]any)[1:]
+		}},
+		{"waived count", changed, func(m map[string]any) {
+			controlOf(m, "SCOPE-02")["waivedCount"] = 1
+		}},
+		{"finding of a not_applicable control", changed, func(m map[string]any) {
+			controlOf(m, "SCOPE-01")["status"] = "not_applicable"
+		}},
+		{"finding of a manual control", changed, func(m map[string]any) {
+			controlOf(m, "STORE-01")["status"] = "manual"
+		}},
+		{"control twice", changed, func(m map[string]any) {
+			m["controls"] = append(m["controls"].([]any), controlOf(m, "PLATFORM-01"))
+		}},
+		{"observation added", changed, func(m map[string]any) {
+			controlOf(m, "SCOPE-01")["observation"] = true
+		}},
+		{"observation removed", changed, func(m map[string]any) {
+			delete(controlOf(m, "ACCESS-02"), "observation")
+		}},
+		{"built-in control missing", changed, dropManualControl},
+		{"control missing, other version", "teamschat-audit 0.9.0 wrote it",
+			func(m map[string]any) {
+				m["tool"].(map[string]any)["version"] = "0.9.0"
+				dropManualControl(m)
+			}},
+		{"undated waiver", changed, func(m map[string]any) {
+			m["findings"].([]any)[0].(map[string]any)["waived"] = map[string]any{
+				"reason": "r", "owner": "o", "expires": "never"}
+			control := m["findings"].([]any)[0].(map[string]any)["control"].(string)
+			controlOf(m, control)["waivedCount"] = 1
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := scannedResults(t)
+			c.edit(m)
+			file := writeResults(t, m)
+			code, out, errOut := runCLI(t, "report", "--results", file, "--format", "md")
+			if code != audit.ExitUndecided || out != "" {
+				t.Errorf("exit %d with %d bytes out, want exit 2 and nothing", code, len(out))
+			}
+			line := strings.TrimSuffix(errOut, "\n")
+			if strings.Contains(line, "\n") || !strings.Contains(line, file+" ") ||
+				!strings.Contains(line, c.want) || !strings.Contains(line, "scan again") {
+				t.Errorf("message %q, want one line naming the file and %q", errOut, c.want)
+			}
+		})
+	}
+}
+
+// dropManualControl removes PLATFORM-01, which has no findings, from m's controls.
+func dropManualControl(m map[string]any) {
+	var kept []any
+	for _, c := range m["controls"].([]any) {
+		if c.(map[string]any)["id"] != "PLATFORM-01" {
+			kept = append(kept, c)
+		}
+	}
+	m["controls"] = kept
+}
+
+// TestReportLetsOtherControlsThrough: the results do not say which --policy
+// directories a scan added, so a control the built-in policies lack is rendered.
+func TestReportLetsOtherControlsThrough(t *testing.T) {
+	m := scannedResults(t)
+	m["controls"] = append(m["controls"].([]any), map[string]any{"id": "CUSTOM-01",
+		"title": "Custom", "severity": "low", "status": "pass", "findingCount": 0,
+		"policy": "data.teamschat.controls.custom.custom01"})
+	code, _, errOut := runCLI(t, "report", "--results", writeResults(t, m), "--format", "md")
+	if code != 0 {
+		t.Errorf("report exited %d: %s", code, errOut)
+	}
+}
