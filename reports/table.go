@@ -253,7 +253,7 @@ func (p *printer) findings(r *audit.Results) {
 	for _, f := range shown {
 		res := CleanText(f.Resource.Type + " " + f.Resource.ID)
 		if name := CleanText(f.Resource.Name); name != "" {
-			res += " (" + truncate(name, 40) + ")"
+			res += " (" + truncate(name, 80) + ")"
 		}
 		rows = append(rows, []string{f.Severity, f.Control, res, CleanText(f.Message)})
 	}
