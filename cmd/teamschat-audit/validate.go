@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/teamschat-audit/teamschat-audit/audit"
 	"github.com/teamschat-audit/teamschat-audit/audit/collect"
 	"github.com/teamschat-audit/teamschat-audit/reports"
 )
@@ -61,12 +62,17 @@ func checkNotNegative(flag string, n int, zero string) error {
 }
 
 // checkOutputFile makes sure a file can be written at path before the work that fills
-// it: its directory exists and takes new files.
+// it: it is a file or not there yet (audit.WritePath, which writing follows too), and
+// its directory exists and takes new files.
 func checkOutputFile(flag, path string) error {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return usageError(fmt.Errorf("%s %s is a directory: name a file", flag, path))
 	}
-	if err := writableDir(filepath.Dir(path)); err != nil {
+	target, err := audit.WritePath(path)
+	if err != nil {
+		return usageError(fmt.Errorf("%s: %w", flag, err))
+	}
+	if err := writableDir(filepath.Dir(target)); err != nil {
 		return usageError(fmt.Errorf("%s %s: %w", flag, path, err))
 	}
 	return nil

@@ -63,6 +63,7 @@ func TestBadValuesFailBeforeAnyRequest(t *testing.T) {
 		{append([]string{"collect", "-o", "/proc/1/x.json"}, none...),
 			"--out /proc/1/x.json: directory /proc/1 is not writable"},
 		{append([]string{"collect", "-o", t.TempDir()}, none...), "is a directory: name a file"},
+		{append([]string{"collect", "-o", os.DevNull}, none...), "not a regular file (a device)"},
 		{[]string{"scan", "--demo", "--workers", "-1"}, "--workers -1 is negative (0: one per core)"},
 		{[]string{"scan", "--demo", "--batch-size", "-5"}, "--batch-size -5 is negative (0: 256)"},
 		{[]string{"scan", "--demo", "--cloud", "mars"}, `--cloud "mars" is not one of`},
