@@ -32,9 +32,10 @@ func newReportCmd(g *globals) *cobra.Command {
 Nothing is collected or evaluated again, so the report says exactly what that scan
 found; the summary, verdict and exit code are worked out again from its controls,
 findings and evidence records, so a hand-edited summary is not believed. Any other JSON
-(an evidence snapshot, SARIF) is refused. SARIF results point at the results file. With --waivers (or --fail-on), waivers
-are applied again as of today, as a scan would: expired ones stop applying. Without,
-the findings keep the waivers the scan gave them, except those expired by today.
+(an evidence snapshot, SARIF) is refused. SARIF results point at the results file.
+With --waivers (or --fail-on), waivers are applied again as of today, as a scan would:
+expired ones stop applying. Without, the findings keep the waivers the scan gave them,
+except those expired by today.
 A file edited in ways no scan writes (a severity outside the five, counts that disagree
 with the findings, findings of a manual or not_applicable control, a control twice,
 a built-in control missing or with another observation flag) is refused.

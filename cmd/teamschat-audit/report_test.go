@@ -194,20 +194,8 @@ func TestReportRecomputesSummary(t *testing.T) {
 			c["status"] = "pass"
 		}
 	}
-	b, _ := json.Marshal(m)
-	file := filepath.Join(t.TempDir(), "edited.json")
-	if err := os.WriteFile(file, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	code, out, errOut := runCLI(t, "report", "--results", file, "--format", "json")
-	if code != 0 {
-		t.Fatalf("report exited %d: %s", code, errOut)
-	}
-	var r audit.Results
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	file := writeResults(t, m)
+	r := rerender(t, file)
 	if r.Summary.Verdict != "non-compliant" || r.Summary.ExitCode != audit.ExitFailed ||
 		r.Summary.Controls[audit.Fail] != 12 || r.Summary.Findings["critical"] == 0 {
 		t.Errorf("edited summary believed: %+v", r.Summary)
@@ -219,11 +207,7 @@ func TestReportRecomputesSummary(t *testing.T) {
 
 	// Evidence edited to incomplete makes the scan undecided, whatever "complete" says.
 	m["evidence"].(map[string]any)["members"].(map[string]any)["status"] = "incomplete"
-	b, _ = json.Marshal(m)
-	os.WriteFile(file, b, 0o600)
-	_, out, _ = runCLI(t, "report", "--results", file, "--format", "json")
-	r = audit.Results{}
-	json.Unmarshal([]byte(out), &r)
+	r = rerender(t, writeResults(t, m))
 	if r.Complete || r.Summary.ExitCode != audit.ExitUndecided {
 		t.Errorf("incomplete evidence: complete %v, exit %d", r.Complete, r.Summary.ExitCode)
 	}
@@ -284,6 +268,20 @@ func scannedResults(t *testing.T) map[string]any {
 }
 
 // writeResults writes edited results m to a new file and returns its path.
+// rerender renders the results file as JSON with report --results, which must succeed.
+func rerender(t *testing.T, file string) audit.Results {
+	t.Helper()
+	code, out, errOut := runCLI(t, "report", "--results", file, "--format", "json")
+	if code != 0 {
+		t.Fatalf("report exited %d: %s", code, errOut)
+	}
+	var r audit.Results
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func writeResults(t *testing.T, m map[string]any) string {
 	t.Helper()
 	b, err := json.Marshal(m)
@@ -323,16 +321,7 @@ func TestReportExpiresWaivedFindings(t *testing.T) {
 			c["status"] = "pass"
 		}
 	}
-	file := writeResults(t, m)
-
-	code, out, errOut := runCLI(t, "report", "--results", file, "--format", "json")
-	if code != 0 {
-		t.Fatalf("report exited %d: %s", code, errOut)
-	}
-	var r audit.Results
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := rerender(t, writeResults(t, m))
 	for _, f := range r.Findings {
 		if f.Waived != nil {
 			t.Errorf("finding %s keeps the expired waiver %+v", f.ID, f.Waived)

@@ -73,12 +73,7 @@ func TestBadValuesFailBeforeAnyRequest(t *testing.T) {
 		{[]string{"history", "--limit", "-1"}, "--limit -1 is negative (0: all)"},
 	}
 	for _, tc := range cases {
-		code, _, errOut := runCLI(t, tc.args...)
-		if code != audit.ExitUndecided || !strings.Contains(errOut, tc.want) ||
-			strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
-			t.Errorf("%v: exit %d, stderr %q, want exit 2 and one line with %q", tc.args,
-				code, errOut, tc.want)
-		}
+		wantRefused(t, tc.args, tc.want)
 	}
 	if n := srv.Stats().Total; n != 0 {
 		t.Errorf("the tenant was asked %d requests", n)
@@ -184,13 +179,7 @@ func TestScanRefusesBeforeCollecting(t *testing.T) {
 		{[]string{"--full-after", "-1h"}, "--full-after -1h0m0s is negative"},
 	}
 	for _, tc := range cases {
-		args := append(append([]string{}, live...), tc.args...)
-		code, _, errOut := runCLI(t, args...)
-		if code != audit.ExitUndecided || !strings.Contains(errOut, tc.want) ||
-			strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
-			t.Errorf("%v: exit %d, stderr %q, want exit 2 and one line with %q", tc.args,
-				code, errOut, tc.want)
-		}
+		wantRefused(t, append(append([]string{}, live...), tc.args...), tc.want)
 	}
 	if n := srv.Stats().Total; n != 0 {
 		t.Errorf("the tenant was asked %d requests", n)
@@ -205,5 +194,16 @@ func TestScanRefusesBeforeCollecting(t *testing.T) {
 		"--tenant", "new", "--quiet")...)
 	if code == audit.ExitUndecided {
 		t.Errorf("a scan under a new tenant name: exit %d, %s", code, errOut)
+	}
+}
+
+// wantRefused runs the command line and requires exit 2 and one line holding want.
+func wantRefused(t *testing.T, args []string, want string) {
+	t.Helper()
+	code, _, errOut := runCLI(t, args...)
+	if code != audit.ExitUndecided || !strings.Contains(errOut, want) ||
+		strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+		t.Errorf("%v: exit %d, stderr %q, want exit 2 and one line with %q", args, code,
+			errOut, want)
 	}
 }
