@@ -28,19 +28,7 @@ func TestOversizedColumn(t *testing.T) {
 	snap := smallTenant()
 	link := &snap.ChatLinks[0]
 	link.Extra = append(link.Extra, audit.Column{Name: "cr1a2_big", Value: strings.Repeat("a", size)})
-	path := filepath.Join(t.TempDir(), "snapshot.json")
-	if err := audit.SaveSnapshot(path, snap); err != nil {
-		t.Fatal(err)
-	}
-	snap = nil // the scan starts from the file, as scan --snapshot does
-	loaded, err := audit.LoadSnapshot(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := builtinEngine(t).Evaluate(context.Background(), loaded, audit.EvalOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	loaded, r := scanFile(t, snap)
 	var found bool
 	for _, f := range r.Findings {
 		if f.Control == "STORE-02" && f.Resource.ID == loaded.ChatLinks[0].ID &&
@@ -121,6 +109,13 @@ func TestTooManyMembers(t *testing.T) {
 	}
 	checkSetAside(t, "collected", collected.snap, collected.results, conv.ConversationID)
 
+	loaded, r := scanFile(t, snap)
+	checkSetAside(t, "loaded", loaded, r, conv.ConversationID)
+}
+
+// scanFile saves snap and scans it from the file, as scan --snapshot does.
+func scanFile(t *testing.T, snap *audit.Snapshot) (*audit.Snapshot, *audit.Results) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "snapshot.json")
 	if err := audit.SaveSnapshot(path, snap); err != nil {
 		t.Fatal(err)
@@ -133,7 +128,7 @@ func TestTooManyMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSetAside(t, "loaded", loaded, r, conv.ConversationID)
+	return loaded, r
 }
 
 // checkSetAside requires the conversation's members set aside with the limit named, a
