@@ -31,15 +31,9 @@ func (e *Engine) results(snap *Snapshot, out []outcome) *Results {
 		ScannedAt:     now(),
 		Tenant:        snap.Tenant,
 		Evidence:      snap.Sources,
-		Complete:      true,
 		Findings:      []Finding{},
 	}
-	for _, name := range AllSources {
-		if snap.Sources[name].Status != StatusComplete {
-			r.Complete = false
-			r.Summary.Incomplete = append(r.Summary.Incomplete, name)
-		}
-	}
+	r.SettleEvidence()
 	for i, c := range e.Controls {
 		cr, judged := c.decide(snap, out[i])
 		if judged {
@@ -57,6 +51,18 @@ func (e *Engine) results(snap *Snapshot, out []outcome) *Results {
 	}
 	r.Finalize()
 	return r
+}
+
+// SettleEvidence says from the evidence records whether the evidence is complete, and
+// which sources are not.
+func (r *Results) SettleEvidence() {
+	r.Complete, r.Summary.Incomplete = true, nil
+	for _, name := range AllSources {
+		if src := r.Evidence[name]; src == nil || src.Status != StatusComplete {
+			r.Complete = false
+			r.Summary.Incomplete = append(r.Summary.Incomplete, name)
+		}
+	}
 }
 
 // Finalize settles what depends on the findings: the pass or fail of every control

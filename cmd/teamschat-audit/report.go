@@ -245,16 +245,9 @@ func checkBuiltinControls(r *audit.Results) error {
 // evidence records, then the controls' pass or fail, the counts, the verdict and the
 // exit code from the findings. Waivers, history and the fail-on threshold are kept.
 func settleResults(r *audit.Results) {
-	r.Complete = true
-	r.Summary.Incomplete = nil
-	for _, name := range audit.AllSources {
-		if src := r.Evidence[name]; src == nil || src.Status != audit.StatusComplete {
-			r.Complete = false
-			r.Summary.Incomplete = append(r.Summary.Incomplete, name)
-		}
-	}
 	if r.Findings == nil {
 		r.Findings = []audit.Finding{}
 	}
+	r.SettleEvidence()
 	r.Finalize()
 }
