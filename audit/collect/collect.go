@@ -158,20 +158,7 @@ func (c *collector) record(name audit.SourceName, s *shortfall) {
 // finish writes every source's record into the snapshot.
 func (c *collector) finish() {
 	s := c.snap
-	counts := map[audit.SourceName]int{
-		audit.SourceIntegration:  boolCount(s.Integration != nil),
-		audit.SourceResources:    len(s.Resources),
-		audit.SourceDelegated:    len(s.DelegatedGrants),
-		audit.SourceAppRoles:     len(s.AppRoleAssignments),
-		audit.SourceChatLinks:    len(s.ChatLinks),
-		audit.SourceChannelLinks: len(s.ChannelLinks),
-		audit.SourceChatSync:     len(s.ChatSync),
-		audit.SourceMembers:      len(s.Members),
-		audit.SourceUsers:        len(s.Users),
-		audit.SourceAccess:       len(s.Access),
-		audit.SourceShares:       len(s.Shares),
-		audit.SourceLicences:     len(s.Licences),
-	}
+	counts := s.ItemCounts()
 	s.Sources = make(map[audit.SourceName]*audit.Source, len(c.runs))
 	for name, rn := range c.runs {
 		s.Sources[name] = rn.source(counts[name])
@@ -179,13 +166,6 @@ func (c *collector) finish() {
 			"status", string(s.Sources[name].Status), "items", counts[name],
 			"requests", s.Sources[name].Requests, "retries", s.Sources[name].Retries)
 	}
-}
-
-func boolCount(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func isGUID(s string) bool {
